@@ -1,0 +1,135 @@
+"""Bodies (forces, local policing bodies, regions, national bodies, inspectorates), their
+dated relationships, and the users who belong to them with a role."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        FORCE = "force", "Territorial police force"
+        LOCAL_POLICING_BODY = "local_policing_body", "Local policing body"
+        REGION = "region", "ROCU region"
+        NATIONAL_BODY = "national_body", "National body"
+        INSPECTORATE = "inspectorate", "Inspectorate"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=80)
+    police_uk_id = models.CharField("police.uk id", max_length=40, blank=True)
+    region_name = models.CharField(max_length=80, blank=True)
+    note = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DatedQuerySet(models.QuerySet):
+    def on(self, day: datetime.date):
+        """Rows in force on `day`. A missing start means "from before our records"."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        )
+
+
+class DatedRelationship(models.Model):
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+def _valid_range_constraint(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(valid_from__isnull=True)
+        | Q(valid_to__isnull=True)
+        | Q(valid_to__gte=models.F("valid_from")),
+        name=name,
+    )
+
+
+class Oversight(DatedRelationship):
+    """Which local policing body oversees a force, and when (it answers Section 55)."""
+
+    force = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="oversight_periods"
+    )
+    body = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="oversees")
+
+    class Meta:
+        ordering = ["force__name", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "body", "valid_from"], name="oversight_unique_period"
+            ),
+            _valid_range_constraint("oversight_valid_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body} oversees {self.force}"
+
+
+class RegionMembership(DatedRelationship):
+    """Which ROCU region a force belongs to, and when (Kent moved around 2018)."""
+
+    force = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="region_memberships"
+    )
+    region = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="members")
+
+    class Meta:
+        ordering = ["region__name", "force__name", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "region", "valid_from"], name="region_membership_unique_period"
+            ),
+            _valid_range_constraint("region_membership_valid_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force} in {self.region}"
+
+
+class Membership(models.Model):
+    """A user's role in one organisation. Everything a user sees is scoped by these."""
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", "Editor"
+        LEAD = "lead", "Lead (approver)"
+        PCC_STAFF = "pcc_staff", "PCC office staff"
+        VIEWER = "viewer", "Board member (viewer)"
+        ADMINISTRATOR = "administrator", "Administrator"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    job_title = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["organisation__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="membership_one_role_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} at {self.organisation}"

@@ -1,0 +1,247 @@
+"""Findings of an inspection, the capabilities they concern, and their fan-out into one
+tracked item per responsible organisation, each with an append-only history."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
+
+from rocu_tracker import deadlines
+
+
+class Capability(models.Model):
+    """A ROCU specialist capability (the 2015 report names 13)."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=160)
+    source = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "capabilities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Finding(models.Model):
+    class Kind(models.TextChoices):
+        RECOMMENDATION = "recommendation", "Recommendation"
+        CAUSE_OF_CONCERN = "cause_of_concern", "Cause of concern"
+        ACCELERATED_CAUSE_OF_CONCERN = (
+            "accelerated_cause_of_concern",
+            "Accelerated cause of concern",
+        )
+        AREA_FOR_IMPROVEMENT = "area_for_improvement", "Area for improvement"
+
+    class Audience(models.TextChoices):
+        ALL_FORCES = "all_forces", "Every force"
+        EACH_REGION = "each_region", "Each ROCU region"
+        NAMED = "named", "Named bodies"
+        NOT_RECORDED = "not_recorded", "Not yet recorded"
+
+    DEADLINE_PRECISION_CHOICES = [
+        (deadlines.Precision.DAY.value, "A day"),
+        (deadlines.Precision.MONTH.value, "A month (due on its last day)"),
+        (deadlines.Precision.NONE.value, "No deadline"),
+    ]
+
+    inspection = models.ForeignKey(
+        "inspections.Inspection", on_delete=models.CASCADE, related_name="findings"
+    )
+    key = models.SlugField(max_length=80, help_text="Stable identifier within the inspection.")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    reference = models.CharField(
+        max_length=20, blank=True, help_text="The report's own number, where known."
+    )
+    text = models.TextField(blank=True, help_text="Exact text; blank while not yet recorded.")
+    summary = models.TextField(blank=True)
+    addressees_as_written = models.TextField(blank=True)
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    addressees = models.ManyToManyField(
+        "organisations.Organisation", blank=True, related_name="findings_addressed"
+    )
+    deadline = models.DateField(
+        null=True, blank=True, help_text="The day it falls due (month-end for 'by <month>')."
+    )
+    deadline_precision = models.CharField(
+        max_length=10, choices=DEADLINE_PRECISION_CHOICES, default=deadlines.Precision.NONE
+    )
+    cause_of_concern = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answering_recommendations",
+        limit_choices_to={"kind__in": ["cause_of_concern", "accelerated_cause_of_concern"]},
+    )
+    capabilities = models.ManyToManyField(Capability, blank=True, related_name="findings")
+    position = models.PositiveSmallIntegerField(default=0)
+    source = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["inspection", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "key"], name="finding_unique_key"),
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=True, deadline_precision="none")
+                | Q(deadline__isnull=False, deadline_precision__in=["day", "month"]),
+                name="finding_deadline_matches_precision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.get_kind_display()
+        if self.reference:
+            label += f" {self.reference}"
+        return f"{label}: {self.text or self.summary or 'text not yet recorded'}"[:120]
+
+    @property
+    def deadline_display(self) -> str:
+        return deadlines.format_deadline(self.deadline, self.deadline_precision)
+
+
+class TrackedItemQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status__in=TrackedItem.CLOSED_STATUSES)
+
+    def with_effective_deadline(self):
+        return self.annotate(effective_deadline=Coalesce(F("target_date"), F("finding__deadline")))
+
+    def overdue(self, today: datetime.date):
+        return self.open().with_effective_deadline().filter(effective_deadline__lt=today)
+
+    def due_soon(self, today: datetime.date, within_days: int = deadlines.DUE_SOON_DAYS):
+        horizon = today + datetime.timedelta(days=within_days)
+        return (
+            self.open()
+            .with_effective_deadline()
+            .filter(effective_deadline__gte=today, effective_deadline__lte=horizon)
+        )
+
+    def with_rag(self, today: datetime.date, within_days: int = deadlines.DUE_SOON_DAYS):
+        """The database form of deadlines.rag(); tests hold the two in agreement."""
+        horizon = today + datetime.timedelta(days=within_days)
+        closed = Q(status__in=TrackedItem.CLOSED_STATUSES)
+        slipped = Q(target_date__isnull=False, finding__deadline__isnull=False) & Q(
+            target_date__gt=F("finding__deadline")
+        )
+        return self.with_effective_deadline().annotate(
+            rag=Case(
+                When(closed, then=Value(deadlines.Rag.GREEN.value)),
+                When(~Q(blocked_by=""), then=Value(deadlines.Rag.RED.value)),
+                When(effective_deadline__lt=today, then=Value(deadlines.Rag.RED.value)),
+                When(slipped, then=Value(deadlines.Rag.AMBER.value)),
+                When(effective_deadline__lte=horizon, then=Value(deadlines.Rag.AMBER.value)),
+                default=Value(deadlines.Rag.GREEN.value),
+                output_field=models.CharField(),
+            )
+        )
+
+
+class TrackedItem(models.Model):
+    """A finding as it applies to one responsible organisation: the unit that plans,
+    reminders and dashboards count."""
+
+    class Status(models.TextChoices):
+        AWAITING_REVIEW = "awaiting_review", "Awaiting review"
+        BEING_PROGRESSED = "being_progressed", "Being progressed"
+        PROPOSED_COMPLETE = "proposed_complete", "Proposed complete (awaiting sign-off)"
+        COMPLETE = "complete", "Complete"
+        NO_FURTHER_ACTION = "no_further_action", "No further action needed"
+        SUPERSEDED = "superseded", "Superseded"
+
+    CLOSED_STATUSES = (Status.COMPLETE, Status.NO_FURTHER_ACTION, Status.SUPERSEDED)
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="tracked_items")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="tracked_items"
+    )
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.AWAITING_REVIEW)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_items",
+    )
+    target_date = models.DateField(
+        null=True, blank=True, help_text="The organisation's own target; may be revised."
+    )
+    blocked_by = models.CharField(
+        max_length=300, blank=True, help_text="External dependency holding this up, if any."
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TrackedItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["finding", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["finding", "organisation"], name="tracked_item_one_per_organisation"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.finding} – {self.organisation.short_name}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED_STATUSES
+
+    def rag(self, today: datetime.date) -> deadlines.Rag:
+        return deadlines.rag(
+            is_closed=self.is_closed,
+            is_blocked=bool(self.blocked_by),
+            inspectorate_deadline=self.finding.deadline,
+            target_date=self.target_date,
+            today=today,
+        )
+
+
+class TrackedItemEvent(models.Model):
+    """One dated entry in a tracked item's history. Rows are only ever added."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        STATUS_CHANGE = "status_change", "Status change"
+        PROGRESS_UPDATE = "progress_update", "Progress update"
+        COMMENT = "comment", "Comment"
+        TARGET_DATE_REVISION = "target_date_revision", "Target date revision"
+        OWNER_CHANGE = "owner_change", "Owner change"
+        EVIDENCE = "evidence", "Evidence added"
+
+    item = models.ForeignKey(TrackedItem, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    occurred_on = models.DateField(help_text="The day it happened, which may predate recording.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tracked_item_events",
+    )
+    actor_name = models.CharField(
+        max_length=160, blank=True, help_text="Who acted, where not a user here."
+    )
+    from_status = models.CharField(max_length=30, choices=TrackedItem.Status.choices, blank=True)
+    to_status = models.CharField(max_length=30, choices=TrackedItem.Status.choices, blank=True)
+    narrative = models.TextField(blank=True)
+    old_date = models.DateField(null=True, blank=True)
+    new_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["item", "-occurred_on", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on}: {self.get_kind_display()}"
