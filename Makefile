@@ -1,0 +1,49 @@
+# The two commands the README promises: `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint venv setup clean
+
+# A virtualenv on Python 3.12+ (found on PATH or through pyenv by scripts/find-python).
+$(PY):
+	@python=$$(scripts/find-python) && echo "Creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall only when the requirements change.
+$(VENV)/.installed-run: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-test: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed-run
+
+venv: $(VENV)/.installed-run
+
+# Migrate and load the real reference data and the demo cast (SQLite under var/ by default).
+setup: venv
+	@mkdir -p var
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_demo_data
+
+run: setup
+	@echo "ROCU Tracker on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DATABASE_URL=sqlite:// $(PY) manage.py makemigrations --check --dry-run
+
+# The whole suite on a real PostgreSQL: $DATABASE_URL if given, else a throwaway server
+# that scripts/with-test-postgres starts (installing it with apt when missing).
+test: lint
+	scripts/with-test-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,79 @@
+"""The test cast and shared fixtures. Every test runs on PostgreSQL (make test starts one)."""
+
+import pytest
+from django.conf import settings
+
+from inspections.reference_data import reference_data_load
+from organisations import services as organisation_services
+from organisations.models import Membership, Organisation
+
+
+def pytest_configure(config):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        raise pytest.UsageError(
+            f"The tests run on PostgreSQL, not {engine}. Use `make test`, which starts a "
+            "throwaway server, or set DATABASE_URL=postgres://..."
+        )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing costs about half a second a password; tests need not pay it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reference_data(db):
+    """The real reference data: 43 forces, their bodies and regions, the two inspections."""
+    return reference_data_load()
+
+
+@pytest.fixture
+def organisations(reference_data):
+    return {organisation.slug: organisation for organisation in Organisation.objects.all()}
+
+
+def _member(django_user_model, username, organisation, role, **extra):
+    user = django_user_model.objects.create_user(username=username, password="pw", **extra)
+    organisation_services.membership_grant(user=user, organisation=organisation, role=role)
+    return user
+
+
+@pytest.fixture
+def dc_editor(django_user_model, organisations):
+    """Alice: edits Devon and Cornwall Police's plans."""
+    return _member(
+        django_user_model, "alice", organisations["devon-and-cornwall"], Membership.Role.EDITOR
+    )
+
+
+@pytest.fixture
+def dc_lead(django_user_model, organisations):
+    """Bob: Devon and Cornwall Police's lead, who signs off."""
+    return _member(
+        django_user_model, "bob", organisations["devon-and-cornwall"], Membership.Role.LEAD
+    )
+
+
+@pytest.fixture
+def cambs_editor(django_user_model, organisations):
+    """Charlie: the outsider, an editor at another force."""
+    return _member(
+        django_user_model, "charlie", organisations["cambridgeshire"], Membership.Role.EDITOR
+    )
+
+
+@pytest.fixture
+def dc_pcc_staff(django_user_model, organisations):
+    return _member(
+        django_user_model,
+        "dana",
+        organisations["devon-and-cornwall-pcc"],
+        Membership.Role.PCC_STAFF,
+    )
+
+
+@pytest.fixture
+def board_member(django_user_model, organisations):
+    return _member(django_user_model, "erin", organisations["swrocu"], Membership.Role.VIEWER)

@@ -1,0 +1,58 @@
+import datetime
+
+import factory
+
+from inspections.models import Inspection
+from organisations.models import Organisation
+from recommendations.models import Finding, TrackedItem
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ["slug"]
+
+    kind = Organisation.Kind.FORCE
+    name = factory.Sequence(lambda n: f"Test Force {n}")
+    short_name = factory.LazyAttribute(lambda o: o.name)
+    slug = factory.Sequence(lambda n: f"test-force-{n}")
+
+
+class InspectorateFactory(OrganisationFactory):
+    kind = Organisation.Kind.INSPECTORATE
+    name = "HM Inspectorate of Constabulary and Fire & Rescue Services"
+    short_name = "HMICFRS"
+    slug = "hmicfrs"
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Inspection
+
+    slug = factory.Sequence(lambda n: f"inspection-{n}")
+    inspectorate = factory.SubFactory(InspectorateFactory)
+    type = Inspection.Type.THEMATIC
+    scope = Inspection.Scope.NATIONAL
+    title = factory.Sequence(lambda n: f"Test inspection {n}")
+    published_on = datetime.date(2021, 2, 10)
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Finding
+
+    inspection = factory.SubFactory(InspectionFactory)
+    key = factory.Sequence(lambda n: f"finding-{n}")
+    kind = Finding.Kind.RECOMMENDATION
+    text = factory.Sequence(lambda n: f"Recommendation text {n}")
+    audience = Finding.Audience.NAMED
+    deadline = datetime.date(2022, 2, 28)
+    deadline_precision = "month"
+
+
+class TrackedItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrackedItem
+
+    finding = factory.SubFactory(FindingFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
