@@ -1,5 +1,7 @@
 """The test cast and shared fixtures. Every test runs on PostgreSQL (make test starts one)."""
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 
@@ -15,6 +17,8 @@ def pytest_configure(config):
             f"The tests run on PostgreSQL, not {engine}. Use `make test`, which starts a "
             "throwaway server, or set DATABASE_URL=postgres://..."
         )
+    # WhiteNoise warns about a missing STATIC_ROOT; collectstatic makes it in production.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

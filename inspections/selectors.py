@@ -15,15 +15,20 @@ _COCS = [Finding.Kind.CAUSE_OF_CONCERN, Finding.Kind.ACCELERATED_CAUSE_OF_CONCER
 def inspections_with_recorded_counts() -> QuerySet[Inspection]:
     """Each inspection with how many of the findings it states are recorded here."""
     recommendation = Q(findings__kind=Finding.Kind.RECOMMENDATION)
-    return Inspection.objects.select_related("inspectorate").annotate(
-        recorded_recommendations=Count("findings", filter=recommendation),
-        recorded_recommendation_texts=Count(
-            "findings", filter=recommendation & ~Q(findings__text="")
-        ),
-        recorded_causes_of_concern=Count("findings", filter=Q(findings__kind__in=_COCS)),
-        recorded_areas_for_improvement=Count(
-            "findings", filter=Q(findings__kind=Finding.Kind.AREA_FOR_IMPROVEMENT)
-        ),
+    # An aggregate query drops Meta.ordering, so the order is stated again.
+    return (
+        Inspection.objects.select_related("inspectorate")
+        .order_by("-published_on", "title")
+        .annotate(
+            recorded_recommendations=Count("findings", filter=recommendation),
+            recorded_recommendation_texts=Count(
+                "findings", filter=recommendation & ~Q(findings__text="")
+            ),
+            recorded_causes_of_concern=Count("findings", filter=Q(findings__kind__in=_COCS)),
+            recorded_areas_for_improvement=Count(
+                "findings", filter=Q(findings__kind=Finding.Kind.AREA_FOR_IMPROVEMENT)
+            ),
+        )
     )
 
 
