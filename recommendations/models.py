@@ -46,7 +46,7 @@ class Finding(models.Model):
     DEADLINE_PRECISION_CHOICES = [
         (deadlines.Precision.DAY.value, "A day"),
         (deadlines.Precision.MONTH.value, "A month (due on its last day)"),
-        (deadlines.Precision.NONE.value, "No deadline"),
+        (deadlines.Precision.NONE.value, "No deadline, or none recorded"),
     ]
 
     inspection = models.ForeignKey(
@@ -68,7 +68,7 @@ class Finding(models.Model):
         null=True, blank=True, help_text="The day it falls due (month-end for 'by <month>')."
     )
     deadline_precision = models.CharField(
-        max_length=10, choices=DEADLINE_PRECISION_CHOICES, default=deadlines.Precision.NONE
+        max_length=10, choices=DEADLINE_PRECISION_CHOICES, default=deadlines.Precision.NONE.value
     )
     cause_of_concern = models.ForeignKey(
         "self",

@@ -52,7 +52,7 @@ def parse_deadline(value: str | None) -> tuple[datetime.date | None, Precision]:
 
 def format_deadline(due_on: datetime.date | None, precision: str) -> str:
     if due_on is None or precision == Precision.NONE:
-        return "No deadline"
+        return "No deadline recorded"
     if precision == Precision.MONTH:
         return f"By {due_on:%B %Y}"
     return f"{due_on.day} {due_on:%B %Y}"

@@ -152,7 +152,7 @@ def test_it_shows_the_2021_inspection_as_recorded(client, board_member):
     assert "4 of 6 recommendations recorded, 3 with full text" in recorded
     assert "1 of 1 cause of concern recorded" in recorded
     recommendation_1 = _text(_article(html, "recommendation-1"))
-    assert recommendation_1.startswith("Recommendation 1 No deadline")
+    assert recommendation_1.startswith("Recommendation 1 No deadline recorded")
     assert "Exact text not yet recorded." in recommendation_1
     assert "Not tracked: who must answer it is not yet recorded." in recommendation_1
     for key in ("sio-lro-systems", "chief-officer-for-each-rocu", "funding-model"):

@@ -71,7 +71,7 @@ def test_it_refuses_impossible_deadlines(written):
     [
         (D(2016, 6, 30), "day", "30 June 2016"),
         (D(2022, 2, 28), "month", "By February 2022"),
-        (None, "none", "No deadline"),
+        (None, "none", "No deadline recorded"),
     ],
 )
 def test_it_formats_deadlines_as_the_report_words_them(due_on, precision, shown):
