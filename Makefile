@@ -41,8 +41,10 @@ lint: $(VENV)/.installed-test
 	DATABASE_URL=sqlite:// $(PY) manage.py makemigrations --check --dry-run
 
 # The whole suite on a real PostgreSQL: $DATABASE_URL if given, else a throwaway server
-# that scripts/with-test-postgres starts (installing it with apt when missing).
+# that scripts/with-test-postgres starts (installing it with apt when missing). Browser tests
+# drive Debian's Chromium, which scripts/ensure-test-packages installs with Redis.
 test: lint
+	scripts/ensure-test-packages
 	scripts/with-test-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:

@@ -1,5 +1,6 @@
 """The test cast and shared fixtures. Every test runs on PostgreSQL (make test starts one)."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,12 @@ from django.conf import settings
 from inspections.reference_data import reference_data_load
 from organisations import services as organisation_services
 from organisations.models import Membership, Organisation
+
+# Playwright's sync API runs an event loop in the test's thread; Django would otherwise refuse
+# the database calls that fixtures make around it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
 
 
 def pytest_configure(config):
@@ -81,3 +88,33 @@ def dc_pcc_staff(django_user_model, organisations):
 @pytest.fixture
 def board_member(django_user_model, organisations):
     return _member(django_user_model, "erin", organisations["swrocu"], Membership.Role.VIEWER)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, headless, with nothing reaching for the network."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def log_in(live_server):
+    """Sign a user in through the login page, as a person would: log_in(page, user)."""
+
+    def _log_in(page, user, password="pw"):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+
+    return _log_in

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class ActionplansConfig(AppConfig):
     name = "actionplans"
-    verbose_name = "Action plans and Section 55 responses"
+    verbose_name = "Action plans"

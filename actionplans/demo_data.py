@@ -15,9 +15,10 @@ from organisations import services as organisation_services
 from organisations.models import Membership, Organisation
 from recommendations import services as recommendation_services
 from recommendations.models import Finding, TrackedItem
+from section55 import services as section55_services
+from section55.models import Section55Position
 
 from . import services
-from .models import Section55Position
 
 DEMO_PASSWORD = "rocu-demo-2026"
 INSPECTION_2015 = "hmic-2015-rocu-review"
@@ -217,15 +218,17 @@ def _devon_and_cornwall_2015(users, organisations, inspection) -> None:
 
 
 def _devon_and_cornwall_section55(organisations, inspection) -> None:
-    response = services.section55_response_open(
+    response = section55_services.section55_response_open(
         inspection=inspection, body=organisations["devon-and-cornwall-pcc"]
     )
-    services.section55_chief_officer_comments_record(
+    section55_services.section55_chief_officer_comments_record(
         response=response, comments=DEVON_CHIEF_CONSTABLE_COMMENTS, received_on=None
     )
-    services.section55_office_comments_record(response=response, comments=DEVON_PCC_COMMENTS)
+    section55_services.section55_office_comments_record(
+        response=response, comments=DEVON_PCC_COMMENTS
+    )
     recommendation_1 = inspection.findings.get(reference="1")
-    services.section55_position_set(
+    section55_services.section55_position_set(
         response=response,
         finding=recommendation_1,
         chief_officer_agreement=Section55Position.Agreement.DISAGREES,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from rocu_tracker import deadlines
 
@@ -106,6 +107,19 @@ class Finding(models.Model):
 
 
 class TrackedItemQuerySet(models.QuerySet):
+    def visible_to(self, user, *, day: datetime.date | None = None):
+        """Items of the organisations the user may see (organisations.selectors)."""
+        from organisations.selectors import visible_organisation_ids
+
+        ids = visible_organisation_ids(user, day=day or timezone.localdate())
+        return self if ids is None else self.filter(organisation_id__in=ids)
+
+    def editable_by(self, user):
+        """Items of the organisations where the user is an editor or a lead."""
+        from organisations.selectors import EDITING_ROLES, organisation_ids_where
+
+        return self.filter(organisation_id__in=organisation_ids_where(user, roles=EDITING_ROLES))
+
     def open(self):
         return self.exclude(status__in=TrackedItem.CLOSED_STATUSES)
 

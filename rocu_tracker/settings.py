@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "inspections",
     "recommendations",
     "actionplans",
+    "section55",
 ]
 
 MIDDLEWARE = [

@@ -3,9 +3,10 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from actionplans.demo_data import DEMO_PASSWORD, DEMO_USERS
-from actionplans.models import ActionPlan, Section55Position, Section55Response
+from actionplans.models import ActionPlan
 from organisations.models import Membership
 from recommendations.models import TrackedItem, TrackedItemEvent
+from section55.models import Section55Position, Section55Response
 
 pytestmark = pytest.mark.django_db
 

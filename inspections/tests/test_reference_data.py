@@ -18,7 +18,7 @@ def _counts() -> dict[str, int]:
     """Rows in every table of our apps."""
     return {
         model._meta.label: model.objects.count()
-        for app in ("organisations", "inspections", "recommendations", "actionplans")
+        for app in ("organisations", "inspections", "recommendations", "actionplans", "section55")
         for model in apps.get_app_config(app).get_models()
     }
 
