@@ -22,7 +22,9 @@ $(VENV)/.installed-test: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed-run
 
+# System libraries (WeasyPrint's) come from apt when missing.
 venv: $(VENV)/.installed-run
+	scripts/ensure-runtime-packages
 
 # Migrate and load the real reference data and the demo cast (SQLite under var/ by default).
 setup: venv
@@ -44,6 +46,7 @@ lint: $(VENV)/.installed-test
 # that scripts/with-test-postgres starts (installing it with apt when missing). Browser tests
 # drive Debian's Chromium, which scripts/ensure-test-packages installs with Redis.
 test: lint
+	scripts/ensure-runtime-packages
 	scripts/ensure-test-packages
 	scripts/with-test-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
 
