@@ -221,16 +221,19 @@ def _devon_and_cornwall_section55(organisations, inspection) -> None:
     response = section55_services.section55_response_open(
         inspection=inspection, body=organisations["devon-and-cornwall-pcc"]
     )
+    recommendation_1 = inspection.findings.get(reference="1")
     section55_services.section55_chief_officer_comments_record(
-        response=response, comments=DEVON_CHIEF_CONSTABLE_COMMENTS, received_on=None
+        response=response,
+        comments=DEVON_CHIEF_CONSTABLE_COMMENTS,
+        received_on=None,
+        views=[
+            section55_services.ChiefOfficerView(
+                finding=recommendation_1,
+                agreement=Section55Position.Agreement.DISAGREES,
+                note=DEVON_CHIEF_CONSTABLE_ON_RECOMMENDATION_1,
+            )
+        ],
     )
     section55_services.section55_office_comments_record(
         response=response, comments=DEVON_PCC_COMMENTS
-    )
-    recommendation_1 = inspection.findings.get(reference="1")
-    section55_services.section55_position_set(
-        response=response,
-        finding=recommendation_1,
-        chief_officer_agreement=Section55Position.Agreement.DISAGREES,
-        explanation=DEVON_CHIEF_CONSTABLE_ON_RECOMMENDATION_1,
     )

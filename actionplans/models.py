@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
 
 
 class ActionPlan(models.Model):
@@ -47,6 +49,9 @@ class ActionPlan(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("actionplans:detail", args=[self.pk])
+
 
 class Action(models.Model):
     class Status(models.TextChoices):
@@ -76,6 +81,10 @@ class Action(models.Model):
 
     class Meta:
         ordering = ["plan", "due_on", "id"]
+        indexes = [
+            # The daily reminder scan (reminders.services) reads open actions by due date.
+            models.Index(fields=["due_on"], name="action_open_due", condition=~Q(status="done"))
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -1,27 +1,110 @@
-"""Every write to action plans and actions."""
+"""Every write to action plans and actions.
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+Edits carry the version the user saw; if someone else saved in between, StaleRecordError
+lists what the saved record now says where it differs, and nothing is written.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 
 from inspections.models import Inspection
-from organisations.models import Organisation
+from organisations.models import Membership, Organisation
+from organisations.selectors import EDITING_ROLES
 
 from .models import Action, ActionPlan
 
 
+class StaleRecordError(ValidationError):
+    def __init__(self, differences: list[tuple[str, str]]):
+        self.changes = differences
+        super().__init__(
+            "Someone else saved this after you opened it. Your text is kept below; "
+            "check what the saved version says, then save again."
+        )
+
+
+def _require_editor(user: AbstractBaseUser | None, organisation: Organisation) -> None:
+    if user is None:
+        return  # imports and demo data
+    if not Membership.objects.filter(
+        user=user, organisation=organisation, role__in=EDITING_ROLES
+    ).exists():
+        raise PermissionDenied(f"Only {organisation.short_name}'s editors and leads do this.")
+
+
+def _display(record: models.Model, name: str) -> str:
+    value = getattr(record, name)
+    return "—" if value in (None, "") else str(value)
+
+
+def _update_versioned(record, *, model, expected_version: int, fields: dict) -> models.Model:
+    current = model.objects.select_for_update().get(pk=record.pk)
+    if current.version != expected_version:
+        raise StaleRecordError(
+            [
+                (model._meta.get_field(name).verbose_name.capitalize(), _display(current, name))
+                for name, value in fields.items()
+                if getattr(current, name) != value
+            ]
+        )
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.save()
+    return current
+
+
 def action_plan_create(
-    *, organisation: Organisation, inspection: Inspection, title: str, **fields
+    *,
+    organisation: Organisation,
+    inspection: Inspection,
+    title: str,
+    by: AbstractBaseUser | None = None,
+    **fields,
 ) -> ActionPlan:
+    _require_editor(by, organisation)
+    if ActionPlan.objects.filter(organisation=organisation, inspection=inspection).exists():
+        raise ValidationError(f"{organisation.short_name} already has a plan for this report.")
     return ActionPlan.objects.create(
         organisation=organisation, inspection=inspection, title=title, **fields
     )
 
 
 @transaction.atomic
-def action_add(*, plan: ActionPlan, title: str, serves=(), **fields) -> Action:
-    foreign = [item for item in serves if item.organisation_id != plan.organisation_id]
-    if foreign:
+def action_plan_update(
+    *, plan: ActionPlan, by: AbstractBaseUser, expected_version: int, **fields
+) -> ActionPlan:
+    _require_editor(by, plan.organisation)
+    return _update_versioned(
+        plan, model=ActionPlan, expected_version=expected_version, fields=fields
+    )
+
+
+def _check_serves(plan: ActionPlan, serves) -> None:
+    if any(item.organisation_id != plan.organisation_id for item in serves):
         raise ValidationError("An action can only serve its own organisation's tracked items.")
+
+
+@transaction.atomic
+def action_add(
+    *, plan: ActionPlan, title: str, serves=(), by: AbstractBaseUser | None = None, **fields
+) -> Action:
+    _require_editor(by, plan.organisation)
+    _check_serves(plan, serves)
     action = Action.objects.create(plan=plan, title=title, **fields)
+    action.serves.set(serves)
+    return action
+
+
+@transaction.atomic
+def action_update(
+    *, action: Action, by: AbstractBaseUser, expected_version: int, serves, **fields
+) -> Action:
+    _require_editor(by, action.plan.organisation)
+    _check_serves(action.plan, serves)
+    action = _update_versioned(
+        action, model=Action, expected_version=expected_version, fields=fields
+    )
     action.serves.set(serves)
     return action

@@ -2,6 +2,8 @@
 tracked item per responsible organisation, each with an append-only history."""
 
 import datetime
+import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -202,7 +204,16 @@ class TrackedItem(models.Model):
                 fields=["finding", "organisation"], name="tracked_item_one_per_organisation"
             )
         ]
-        indexes = [models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            # The daily reminder scan (reminders.services) reads every open item in chunks.
+            models.Index(
+                fields=["target_date"],
+                include=["finding", "organisation", "owner"],
+                name="tracked_item_open_scan",
+                condition=~Q(status__in=["complete", "no_further_action", "superseded"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.finding} – {self.organisation.short_name}"
@@ -250,12 +261,91 @@ class TrackedItemEvent(models.Model):
     from_status = models.CharField(max_length=30, choices=TrackedItem.Status.choices, blank=True)
     to_status = models.CharField(max_length=30, choices=TrackedItem.Status.choices, blank=True)
     narrative = models.TextField(blank=True)
+    percent_complete = models.PositiveSmallIntegerField(null=True, blank=True)
     old_date = models.DateField(null=True, blank=True)
     new_date = models.DateField(null=True, blank=True)
+    item_version = models.PositiveIntegerField(
+        default=1, help_text="The item's version once this was recorded."
+    )
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
         indexes = [models.Index(fields=["item", "-occurred_on", "-id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_complete__isnull=True) | Q(percent_complete__lte=100),
+                name="event_percent_complete_at_most_100",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_on}: {self.get_kind_display()}"
+
+
+def _evidence_path(evidence: "Evidence", filename: str) -> str:
+    """A generated name: what the uploader called the file is kept only as metadata."""
+    suffix = Path(filename).suffix.lower()
+    return f"evidence/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    item = models.ForeignKey(TrackedItem, on_delete=models.CASCADE, related_name="evidence")
+    event = models.ForeignKey(TrackedItemEvent, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=_evidence_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evidence_uploaded"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class TargetDateRevision(models.Model):
+    """A request to move an organisation's own target date; a lead decides. The
+    inspectorate's deadline is never changed."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Awaiting a lead's approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    item = models.ForeignKey(
+        TrackedItem, on_delete=models.CASCADE, related_name="target_date_revisions"
+    )
+    old_date = models.DateField(null=True, blank=True)
+    proposed_date = models.DateField()
+    reason = models.TextField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(state="pending"),
+                name="one_pending_target_date_revision_per_item",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="target_date_revision_has_a_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.old_date} → {self.proposed_date} ({self.state})"

@@ -1,21 +1,35 @@
-"""Every write to findings, capabilities and tracked items."""
+"""Every write to findings, capabilities, tracked items and their history.
+
+Writes to a tracked item take the version the user saw (`expected_version`); if someone else
+saved in between, StaleEditError says what changed and nothing is written.
+"""
 
 import datetime
+from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from organisations import selectors as organisation_selectors
-from organisations.models import Organisation
+from organisations.models import Membership, Organisation
 
-from .models import Capability, Finding, TrackedItem, TrackedItemEvent
+from .models import (
+    Capability,
+    Evidence,
+    Finding,
+    TargetDateRevision,
+    TrackedItem,
+    TrackedItemEvent,
+)
 
 Status = TrackedItem.Status
 
-# The only status moves there are. Proposed complete is signed off (complete) or returned.
+# The only status moves there are. Proposed complete is signed off (complete) or returned
+# (being progressed) by a lead; closing without sign-off (no further action, superseded)
+# is a lead's decision too.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.AWAITING_REVIEW: frozenset(
         {
@@ -86,9 +100,62 @@ def finding_fan_out(*, finding: Finding) -> list[TrackedItem]:
     return items
 
 
-def _bump_version(item: TrackedItem, **changes) -> None:
-    TrackedItem.objects.filter(pk=item.pk).update(version=F("version") + 1, **changes)
-    item.refresh_from_db(fields=["version", "updated_at", *changes])
+class StaleEditError(ValidationError):
+    """Someone saved the item after the user loaded it."""
+
+    def __init__(self, changes: Sequence[TrackedItemEvent]):
+        self.changes = list(changes)
+        super().__init__(
+            "Someone else saved this item after you opened it. Your text is kept below; "
+            "check what changed, then save again."
+        )
+
+
+LEAD_ONLY_STATUSES = frozenset({Status.COMPLETE, Status.NO_FURTHER_ACTION, Status.SUPERSEDED})
+
+
+def role_at(user: AbstractBaseUser, organisation_id: int) -> str | None:
+    membership = Membership.objects.filter(user=user, organisation_id=organisation_id).first()
+    return membership.role if membership else None
+
+
+def _require_role(user, item: TrackedItem, roles: Sequence[str], doing: str) -> None:
+    if role_at(user, item.organisation_id) not in roles:
+        raise PermissionDenied(f"Only {item.organisation.short_name}'s {doing}.")
+
+
+def _lock_current(item: TrackedItem, expected_version: int) -> TrackedItem:
+    """The item locked for this transaction, or StaleEditError if it moved on."""
+    current = TrackedItem.objects.select_for_update().get(pk=item.pk)
+    if current.version != expected_version:
+        changes = current.events.filter(item_version__gt=expected_version).select_related("actor")
+        raise StaleEditError(changes)
+    return current
+
+
+def _record(item: TrackedItem, *, kind: str, by, **fields) -> TrackedItemEvent:
+    """Bump the item's version and append the event that explains it."""
+    item.version += 1
+    item.save(update_fields=["status", "owner", "target_date", "version", "updated_at"])
+    return TrackedItemEvent.objects.create(
+        item=item,
+        kind=kind,
+        occurred_on=fields.pop("occurred_on", None) or timezone.localdate(),
+        actor=by,
+        item_version=item.version,
+        **fields,
+    )
+
+
+def allowed_next_statuses(item: TrackedItem, *, role: str | None) -> list[str]:
+    """Statuses an update by someone with `role` may set: editors never sign off."""
+    targets = set(TRANSITIONS[item.status])
+    if item.status == Status.PROPOSED_COMPLETE:
+        targets = set()  # accepted or returned by a lead, not by an update
+    if role != Membership.Role.LEAD:
+        targets -= LEAD_ONLY_STATUSES
+    targets -= {Status.COMPLETE}
+    return [status for status in Status.values if status in targets]
 
 
 @transaction.atomic
@@ -102,25 +169,32 @@ def tracked_item_transition(
     occurred_on: datetime.date | None = None,
 ) -> TrackedItemEvent:
     """Move an item to `to_status` if the transition table allows it, recording who, when,
-    from, to and why. Anything else raises ValidationError and writes nothing."""
-    item = TrackedItem.objects.select_for_update().get(pk=item.pk)
-    if to_status not in TRANSITIONS.get(item.status, frozenset()):
-        raise ValidationError(
-            f"A tracked item cannot move from “{item.get_status_display()}” to "
-            f"“{Status(to_status).label if to_status in Status.values else to_status}”."
-        )
-    from_status = item.status
-    _bump_version(item, status=to_status, updated_at=timezone.now())
-    return TrackedItemEvent.objects.create(
-        item=item,
+    from, to and why. Anything else raises ValidationError and writes nothing. For imports
+    and the inspectorate's own entries; users go through progress_update_add and sign-off."""
+    current = TrackedItem.objects.select_for_update().get(pk=item.pk)
+    _check_transition(current, to_status)
+    from_status = current.status
+    current.status = to_status
+    event = _record(
+        current,
         kind=TrackedItemEvent.Kind.STATUS_CHANGE,
-        occurred_on=occurred_on or timezone.localdate(),
-        actor=by,
+        by=by,
         actor_name=actor_name,
         from_status=from_status,
         to_status=to_status,
         narrative=narrative,
+        occurred_on=occurred_on,
     )
+    item.refresh_from_db()
+    return event
+
+
+def _check_transition(item: TrackedItem, to_status: str) -> None:
+    if to_status not in TRANSITIONS.get(item.status, frozenset()):
+        label = Status(to_status).label if to_status in Status.values else to_status
+        raise ValidationError(
+            f"A tracked item cannot move from “{item.get_status_display()}” to “{label}”."
+        )
 
 
 def tracked_item_comment(
@@ -140,7 +214,142 @@ def tracked_item_comment(
         actor=by,
         actor_name=actor_name,
         narrative=narrative,
+        item_version=item.version,
     )
+
+
+def progress_update_add(
+    *,
+    item: TrackedItem,
+    by: AbstractBaseUser,
+    expected_version: int,
+    status: str,
+    narrative: str,
+    percent_complete: int | None = None,
+    evidence_files: Sequence[UploadedFile] = (),
+) -> TrackedItemEvent:
+    """Append a progress update, possibly moving the status, with any evidence files.
+    Proposing completion needs a narrative and evidence (attached now or before)."""
+    role = role_at(by, item.organisation_id)
+    if role not in organisation_selectors.EDITING_ROLES:
+        raise PermissionDenied("Only the organisation's editors and leads update its items.")
+    saved_files: list[Evidence] = []
+    try:
+        with transaction.atomic():
+            current = _lock_current(item, expected_version)
+            event = _progress_event(
+                current,
+                by=by,
+                role=role,
+                status=status,
+                narrative=narrative,
+                percent_complete=percent_complete,
+                has_new_evidence=bool(evidence_files),
+            )
+            for upload in evidence_files:
+                saved_files.append(_evidence_save(current, event, upload, by))
+    except Exception:
+        for evidence in saved_files:
+            evidence.file.delete(save=False)
+        raise
+    item.refresh_from_db()
+    return event
+
+
+def _progress_event(item, *, by, role, status, narrative, percent_complete, has_new_evidence):
+    if status != item.status and status not in allowed_next_statuses(item, role=role):
+        _check_transition(item, status)
+        raise PermissionDenied("Only a lead may close an item or sign it off.")
+    if status == Status.PROPOSED_COMPLETE and status != item.status:
+        if not narrative.strip():
+            raise ValidationError("Say what was done before proposing completion.")
+        if not (has_new_evidence or item.evidence.exists()):
+            raise ValidationError("Attach evidence before proposing completion.")
+    if status in LEAD_ONLY_STATUSES and not narrative.strip():
+        raise ValidationError("Give the reason for closing this item.")
+    if status == item.status and not (narrative.strip() or has_new_evidence):
+        raise ValidationError("Write an update, change the status or attach evidence.")
+    from_status = item.status
+    item.status = status
+    changed = status != from_status
+    return _record(
+        item,
+        kind=TrackedItemEvent.Kind.STATUS_CHANGE
+        if changed
+        else TrackedItemEvent.Kind.PROGRESS_UPDATE,
+        by=by,
+        from_status=from_status if changed else "",
+        to_status=status if changed else "",
+        narrative=narrative.strip(),
+        percent_complete=percent_complete,
+    )
+
+
+def _evidence_save(item, event, upload: UploadedFile, by) -> Evidence:
+    return Evidence.objects.create(
+        item=item,
+        event=event,
+        file=upload,
+        original_name=upload.name[:255],
+        content_type=upload.content_type or "application/octet-stream",
+        size=upload.size,
+        uploaded_by=by,
+    )
+
+
+def _proposer(item: TrackedItem) -> int | None:
+    proposal = (
+        item.events.filter(to_status=Status.PROPOSED_COMPLETE).order_by("-id").only("actor").first()
+    )
+    return proposal.actor_id if proposal else None
+
+
+@transaction.atomic
+def tracked_item_accept(
+    *, item: TrackedItem, by: AbstractBaseUser, expected_version: int, narrative: str = ""
+) -> TrackedItemEvent:
+    """A lead, never the proposer, signs off a proposed completion."""
+    _require_role(by, item, [Membership.Role.LEAD], "leads sign off its items")
+    current = _lock_current(item, expected_version)
+    if current.status != Status.PROPOSED_COMPLETE:
+        raise ValidationError("Only an item proposed complete can be signed off.")
+    if _proposer(current) == by.pk:
+        raise PermissionDenied("Another lead must sign off a completion you proposed.")
+    current.status = Status.COMPLETE
+    event = _record(
+        current,
+        kind=TrackedItemEvent.Kind.STATUS_CHANGE,
+        by=by,
+        from_status=Status.PROPOSED_COMPLETE,
+        to_status=Status.COMPLETE,
+        narrative=narrative.strip() or "Signed off as complete.",
+    )
+    item.refresh_from_db()
+    return event
+
+
+@transaction.atomic
+def tracked_item_return(
+    *, item: TrackedItem, by: AbstractBaseUser, expected_version: int, reason: str
+) -> TrackedItemEvent:
+    """A lead sends a proposed completion back, saying why."""
+    _require_role(by, item, [Membership.Role.LEAD], "leads sign off its items")
+    if not reason.strip():
+        raise ValidationError("Say why the proposal is returned.")
+    current = _lock_current(item, expected_version)
+    if current.status != Status.PROPOSED_COMPLETE:
+        raise ValidationError("Only an item proposed complete can be returned.")
+    current.status = Status.BEING_PROGRESSED
+    event = _record(
+        current,
+        kind=TrackedItemEvent.Kind.STATUS_CHANGE,
+        by=by,
+        from_status=Status.PROPOSED_COMPLETE,
+        to_status=Status.BEING_PROGRESSED,
+        narrative=reason.strip(),
+    )
+    item.refresh_from_db()
+    return event
 
 
 @transaction.atomic
@@ -149,14 +358,99 @@ def tracked_item_assign(
     item: TrackedItem,
     owner: AbstractBaseUser | None,
     by: AbstractBaseUser | None = None,
+    expected_version: int | None = None,
     occurred_on: datetime.date | None = None,
 ) -> TrackedItemEvent:
-    previous = item.owner
-    _bump_version(item, owner=owner, updated_at=timezone.now())
-    return TrackedItemEvent.objects.create(
-        item=item,
+    """Give the item an owner among its organisation's editors and leads."""
+    if by is not None:
+        _require_role(by, item, organisation_selectors.EDITING_ROLES, "editors and leads assign")
+    if owner is not None and role_at(owner, item.organisation_id) not in (
+        organisation_selectors.EDITING_ROLES
+    ):
+        raise ValidationError("The owner must be an editor or lead of the organisation.")
+    if expected_version is None:
+        current = TrackedItem.objects.select_for_update().get(pk=item.pk)
+    else:
+        current = _lock_current(item, expected_version)
+    previous = current.owner
+    current.owner = owner
+    event = _record(
+        current,
         kind=TrackedItemEvent.Kind.OWNER_CHANGE,
-        occurred_on=occurred_on or timezone.localdate(),
-        actor=by,
-        narrative=f"Owner changed from {previous or 'nobody'} to {owner or 'nobody'}.",
+        by=by,
+        narrative=f"Owner changed from {_name(previous)} to {_name(owner)}.",
+        occurred_on=occurred_on,
     )
+    item.refresh_from_db()
+    return event
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.username) if user else "nobody"
+
+
+@transaction.atomic
+def target_date_revision_request(
+    *, item: TrackedItem, by: AbstractBaseUser, proposed_date: datetime.date, reason: str
+) -> TargetDateRevision:
+    _require_role(by, item, organisation_selectors.EDITING_ROLES, "editors and leads revise dates")
+    if not reason.strip():
+        raise ValidationError("A revised target date needs a reason.")
+    current = TrackedItem.objects.select_for_update().get(pk=item.pk)
+    if current.target_date_revisions.filter(state=TargetDateRevision.State.PENDING).exists():
+        raise ValidationError("A revision is already waiting for a lead's decision.")
+    if proposed_date == current.target_date:
+        raise ValidationError("That is already the target date.")
+    revision = TargetDateRevision.objects.create(
+        item=current,
+        old_date=current.target_date,
+        proposed_date=proposed_date,
+        reason=reason.strip(),
+        requested_by=by,
+    )
+    _record(
+        current,
+        kind=TrackedItemEvent.Kind.TARGET_DATE_REVISION,
+        by=by,
+        old_date=current.target_date,
+        new_date=proposed_date,
+        narrative=f"Revision requested: {reason.strip()}",
+    )
+    return revision
+
+
+@transaction.atomic
+def target_date_revision_decide(
+    *, revision: TargetDateRevision, by: AbstractBaseUser, approve: bool, note: str = ""
+) -> TargetDateRevision:
+    """A lead, not the requester, approves (the target date moves) or rejects."""
+    item = revision.item
+    _require_role(by, item, [Membership.Role.LEAD], "leads approve revised dates")
+    revision = TargetDateRevision.objects.select_for_update().get(pk=revision.pk)
+    if revision.state != TargetDateRevision.State.PENDING:
+        raise ValidationError("This revision has already been decided.")
+    if revision.requested_by_id == by.pk:
+        raise PermissionDenied("Another lead must approve a revision you requested.")
+    if not approve and not note.strip():
+        raise ValidationError("Say why the revision is rejected.")
+    revision.state = (
+        TargetDateRevision.State.APPROVED if approve else TargetDateRevision.State.REJECTED
+    )
+    revision.decided_by = by
+    revision.decided_at = timezone.now()
+    revision.decision_note = note.strip()
+    revision.save()
+    current = TrackedItem.objects.select_for_update().get(pk=item.pk)
+    if approve:
+        current.target_date = revision.proposed_date
+    verdict = "approved" if approve else "rejected"
+    _record(
+        current,
+        kind=TrackedItemEvent.Kind.TARGET_DATE_REVISION,
+        by=by,
+        old_date=revision.old_date,
+        new_date=revision.proposed_date,
+        narrative=f"Revision {verdict}. Reason given: {revision.reason}"
+        + (f" Note: {note.strip()}" if note.strip() else ""),
+    )
+    return revision

@@ -42,10 +42,10 @@ def test_it_records_the_cambridgeshire_plan_from_the_board_paper(demo):
 
 def test_it_records_the_chief_constable_disagreeing_with_recommendation_1(demo):
     response = Section55Response.objects.get(body__slug="devon-and-cornwall-pcc")
-    assert response.published_on is None  # the publication date is not known: not invented
+    assert not response.publications.exists()  # the publication date is not known: not invented
     position = response.positions.get(finding__reference="1")
     assert position.chief_officer_agreement == Section55Position.Agreement.DISAGREES
-    assert "corporation sole" in position.explanation
+    assert "corporation sole" in position.chief_officer_note
 
 
 def test_running_it_again_adds_nothing(demo, django_user_model):

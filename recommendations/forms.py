@@ -1,0 +1,142 @@
+"""Forms validate and convert; the services decide."""
+
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.template.defaultfilters import filesizeformat
+
+from organisations.selectors import EDITING_ROLES
+
+from .models import TrackedItem
+
+# What evidence may be: documents, spreadsheets, presentations, images and plain text.
+EVIDENCE_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+
+
+class VersionedForm(forms.Form):
+    """Carries the version the user saw, so a stale save is refused, not lost."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [self._check(super(EvidenceField, self).clean(upload, initial)) for upload in files]
+
+    def _check(self, upload):
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in EVIDENCE_TYPES:
+            allowed = ", ".join(sorted(ext.lstrip(".") for ext in EVIDENCE_TYPES))
+            raise forms.ValidationError(
+                f"“{upload.name}” is not a file type we accept. Use one of: {allowed}."
+            )
+        if upload.size > settings.EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError(
+                f"“{upload.name}” is {filesizeformat(upload.size)}; the limit is "
+                f"{filesizeformat(settings.EVIDENCE_MAX_BYTES)}."
+            )
+        # The browser's claim about the type is not trusted; the allow-list decides.
+        upload.content_type = EVIDENCE_TYPES[suffix]
+        return upload
+
+
+class ProgressUpdateForm(VersionedForm):
+    status = forms.ChoiceField(help_text="Leave as it is to add an update without a change.")
+    narrative = forms.CharField(
+        label="Update",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What has been done, what is next, and anything holding it up.",
+    )
+    percent_complete = forms.IntegerField(
+        label="Per cent complete", required=False, min_value=0, max_value=100
+    )
+    evidence = EvidenceField(
+        label="Evidence files",
+        required=False,
+        help_text="Documents, spreadsheets, images or text, up to "
+        f"{filesizeformat(settings.EVIDENCE_MAX_BYTES)} each.",
+    )
+
+    def __init__(self, *args, item: TrackedItem, next_statuses: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        current = (item.status, f"{item.get_status_display()} (no change)")
+        self.fields["status"].choices = [current] + [
+            (status, TrackedItem.Status(status).label) for status in next_statuses
+        ]
+        self.fields["status"].initial = item.status
+
+
+class SignOffForm(VersionedForm):
+    narrative = forms.CharField(
+        label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReturnForm(VersionedForm):
+    reason = forms.CharField(label="Why it is returned", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignOwnerForm(VersionedForm):
+    owner = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")
+
+    def __init__(self, *args, item: TrackedItem, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = (
+            get_user_model()
+            .objects.filter(
+                memberships__organisation_id=item.organisation_id,
+                memberships__role__in=EDITING_ROLES,
+            )
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["owner"].label_from_instance = _person
+        self.fields["owner"].initial = item.owner_id
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.username
+
+
+class TargetDateRevisionForm(forms.Form):
+    proposed_date = forms.DateField(
+        label="New target date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The inspectorate's deadline does not change; this is your own target.",
+    )
+    reason = forms.CharField(
+        label="Reason for the revision", widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RevisionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        help_text="Needed when you reject.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

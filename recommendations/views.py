@@ -1,0 +1,249 @@
+"""My work and the tracked item page. Views get the item through the scoped selector (another
+organisation's item is a 404), bind a form, call a service and redirect or render a partial;
+services refuse what the user's role does not allow (a 403)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from actionplans.selectors import my_work_actions
+from organisations.selectors import EDITING_ROLES, organisation_ids_where
+
+from . import forms, selectors, services
+from .filters import MyWorkFilter
+from .models import Evidence, TargetDateRevision, TrackedItem
+
+PAGE_SIZE = 25
+
+
+@login_required
+@require_GET
+def my_work(request):
+    today = timezone.localdate()
+    items = selectors.my_work_items(user=request.user, today=today)
+    item_filter = MyWorkFilter(
+        request.GET, queryset=items, organisation_ids=organisation_ids_where(request.user)
+    )
+    page = Paginator(item_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    actions = Paginator(my_work_actions(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("actions_page")
+    )
+    return render(
+        request,
+        "recommendations/my_work.html",
+        {"filter": item_filter, "page": page, "actions": actions, "today": today},
+    )
+
+
+def _item_or_404(request, pk: int) -> TrackedItem:
+    try:
+        return selectors.item_for_page(user=request.user, pk=pk, today=timezone.localdate())
+    except TrackedItem.DoesNotExist:
+        raise Http404("No such tracked item.") from None
+
+
+def _page_context(request, item: TrackedItem, **bound_forms) -> dict:
+    role = services.role_at(request.user, item.organisation_id)
+    version = {"version": item.version}
+    context = {
+        "item": item,
+        "role": role,
+        "can_edit": role in EDITING_ROLES,
+        "is_lead": role == "lead",
+        "history": selectors.item_history(item),
+        "actions": item.actions.select_related("plan", "owner"),
+        "pending_revision": item.target_date_revisions.filter(
+            state=TargetDateRevision.State.PENDING
+        )
+        .select_related("requested_by")
+        .first(),
+        "today": timezone.localdate(),
+        "progress_form": forms.ProgressUpdateForm(
+            initial=version,
+            item=item,
+            next_statuses=services.allowed_next_statuses(item, role=role),
+        ),
+        "sign_off_form": forms.SignOffForm(initial=version),
+        "return_form": forms.ReturnForm(initial=version),
+        "owner_form": forms.AssignOwnerForm(initial=version, item=item),
+        "revision_form": forms.TargetDateRevisionForm(),
+        "decision_form": forms.RevisionDecisionForm(),
+    }
+    context.update(bound_forms)
+    return context
+
+
+@login_required
+@require_GET
+def item_detail(request, pk: int):
+    item = _item_or_404(request, pk)
+    return render(request, "recommendations/item_detail.html", _page_context(request, item))
+
+
+def _respond(request, item: TrackedItem, *, done: str | None = None, status=200, **bound):
+    """After a POST: htmx gets the live part of the page; others a redirect or the page."""
+    if done and not request.htmx:
+        messages.success(request, done)
+        return redirect("recommendations:item", pk=item.pk)
+    item = _item_or_404(request, item.pk)
+    context = _page_context(request, item, **bound)
+    context["done"] = done
+    template = "recommendations/item_detail.html"
+    if request.htmx:
+        template += "#item_live"
+    return render(request, template, context, status=status)
+
+
+def _submit(request, item: TrackedItem, *, form, form_name: str, done: str, action):
+    """Bind, call the service, respond; a refusal keeps the user's input in the form.
+    Someone who may read the item but not change it gets a 403 whatever they send."""
+    if services.role_at(request.user, item.organisation_id) not in EDITING_ROLES:
+        raise PermissionDenied("You may read this item but not change it.")
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+            return _respond(request, item, done=done)
+        except ValidationError as error:
+            form.stale_changes = getattr(error, "changes", None)
+            form.add_error(None, error)
+    # htmx swaps only successful responses; a full page reports the bad request.
+    return _respond(request, item, status=200 if request.htmx else 400, **{form_name: form})
+
+
+@login_required
+@require_POST
+def item_progress(request, pk: int):
+    item = _item_or_404(request, pk)
+    role = services.role_at(request.user, item.organisation_id)
+    next_statuses = services.allowed_next_statuses(item, role=role)
+    form = forms.ProgressUpdateForm(
+        request.POST, request.FILES, item=item, next_statuses=next_statuses
+    )
+    return _submit(
+        request,
+        item,
+        form=form,
+        form_name="progress_form",
+        done="Your update is recorded.",
+        action=lambda data: services.progress_update_add(
+            item=item,
+            by=request.user,
+            expected_version=data["version"],
+            status=data["status"],
+            narrative=data["narrative"],
+            percent_complete=data["percent_complete"],
+            evidence_files=data["evidence"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def item_accept(request, pk: int):
+    item = _item_or_404(request, pk)
+    return _submit(
+        request,
+        item,
+        form=forms.SignOffForm(request.POST),
+        form_name="sign_off_form",
+        done="Signed off as complete.",
+        action=lambda data: services.tracked_item_accept(
+            item=item,
+            by=request.user,
+            expected_version=data["version"],
+            narrative=data["narrative"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def item_return(request, pk: int):
+    item = _item_or_404(request, pk)
+    return _submit(
+        request,
+        item,
+        form=forms.ReturnForm(request.POST),
+        form_name="return_form",
+        done="Returned to being progressed.",
+        action=lambda data: services.tracked_item_return(
+            item=item, by=request.user, expected_version=data["version"], reason=data["reason"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def item_assign(request, pk: int):
+    item = _item_or_404(request, pk)
+    return _submit(
+        request,
+        item,
+        form=forms.AssignOwnerForm(request.POST, item=item),
+        form_name="owner_form",
+        done="Owner changed.",
+        action=lambda data: services.tracked_item_assign(
+            item=item, owner=data["owner"], by=request.user, expected_version=data["version"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def item_target_date(request, pk: int):
+    item = _item_or_404(request, pk)
+    return _submit(
+        request,
+        item,
+        form=forms.TargetDateRevisionForm(request.POST),
+        form_name="revision_form",
+        done="Revision requested; a lead will decide.",
+        action=lambda data: services.target_date_revision_request(
+            item=item,
+            by=request.user,
+            proposed_date=data["proposed_date"],
+            reason=data["reason"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def revision_decide(request, pk: int, revision_pk: int):
+    item = _item_or_404(request, pk)
+    revision = get_object_or_404(item.target_date_revisions, pk=revision_pk)
+    return _submit(
+        request,
+        item,
+        form=forms.RevisionDecisionForm(request.POST),
+        form_name="decision_form",
+        done="Decision recorded.",
+        action=lambda data: services.target_date_revision_decide(
+            revision=revision,
+            by=request.user,
+            approve=data["decision"] == "approve",
+            note=data["note"],
+        ),
+    )
+
+
+@login_required
+@require_GET
+def evidence_download(request, pk: int):
+    try:
+        evidence = selectors.evidence_for_user(user=request.user, pk=pk, today=timezone.localdate())
+    except Evidence.DoesNotExist:
+        raise Http404("No such evidence.") from None
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
