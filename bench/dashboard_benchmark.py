@@ -1,0 +1,414 @@
+"""National-scale benchmark of the dashboard, My work, the drill-down list and an export,
+against trivial views measured in the same run. Run by hand, not by `make test`:
+
+    scripts/with-test-postgres .venv/bin/python bench/dashboard_benchmark.py
+
+It needs an EMPTY PostgreSQL database in DATABASE_URL (with-test-postgres makes a throwaway
+one): it migrates it, loads the reference data, then COPYs in DESIGN.md section 6's scale
+(1,000 inspections, 20,000 findings, 250,000 tracked items, 2,000,000 history events) and
+times each page with Django's test client (in process: no network, no server threads).
+Options: --items, --events, --repeat (see --help).
+"""
+
+import argparse
+import datetime
+import io
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rocu_tracker.settings")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+# Serve static URLs without a collectstatic manifest; nothing else differs from production.
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+from django.contrib.auth.decorators import login_required  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.shortcuts import render  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import include, path, reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+# --- the trivial views, in this module's URLconf beside the project's ---------------------
+
+
+@login_required
+def hello(request):
+    """The least a signed-in Django view can do."""
+    return HttpResponse("ok")
+
+
+@login_required
+def empty_page(request):
+    """An empty page of the site: the same session, sign-in check and base template."""
+    return render(request, "base.html", {})
+
+
+urlpatterns = [
+    path("bench/hello/", hello),
+    path("bench/empty/", empty_page),
+    path("", include("rocu_tracker.urls")),
+]
+
+# --- data ------------------------------------------------------------------------------
+
+STATUSES = [
+    "awaiting_review",
+    "being_progressed",
+    "proposed_complete",
+    "complete",
+    "no_further_action",
+    "superseded",
+]
+KINDS = [
+    "recommendation",
+    "cause_of_concern",
+    "accelerated_cause_of_concern",
+    "area_for_improvement",
+]
+
+
+def _copy(table: str, columns: list[str], rows) -> int:
+    """COPY rows (tuples; None is NULL) into `table`, a million rows of text at a time."""
+    count = 0
+    buffer = io.StringIO()
+
+    def flush():
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer, size=1 << 20
+            )
+        buffer.seek(0)
+        buffer.truncate()
+
+    for row in rows:
+        buffer.write("\t".join(r"\N" if value is None else str(value) for value in row))
+        buffer.write("\n")
+        count += 1
+        if count % 200_000 == 0:
+            flush()
+    flush()
+    return count
+
+
+def _next_id(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+        return cursor.fetchone()[0]
+
+
+def _reset_sequence(table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+        )
+
+
+def generate(*, items: int, events: int, today: datetime.date, seed: int = 2026) -> None:
+    from inspections.models import Inspection
+    from organisations.models import Organisation
+    from recommendations.models import Capability, Finding, TrackedItem, TrackedItemEvent
+
+    rng = random.Random(seed)
+    inspectorate = Organisation.objects.get(slug="hmicfrs")
+    responsible = list(
+        Organisation.objects.filter(kind__in=["force", "region"]).values_list("id", flat=True)
+    )
+    capabilities = list(Capability.objects.values_list("id", flat=True))
+    now = timezone.now().isoformat()
+    inspections_n, findings_n = 1_000, 20_000
+    per_finding = items / findings_n
+
+    started = time.perf_counter()
+    first_inspection = _next_id(Inspection._meta.db_table)
+    published = {}
+
+    def inspection_rows():
+        for n in range(inspections_n):
+            pk = first_inspection + n
+            published[pk] = today - datetime.timedelta(days=rng.randint(0, 3650))
+            yield (
+                pk, f"bench-inspection-{n}", inspectorate.id, "thematic", "national",
+                f"Benchmark inspection {n}", published[pk], "", "", "", "", "", None, None,
+                None, "", "",
+            )  # fmt: skip
+
+    _copy(
+        Inspection._meta.db_table,
+        [
+            "id", "slug", "inspectorate_id", "type", "scope", "title", "published_on",
+            "publication_note", "fieldwork", "url", "isbn", "lead_inspector",
+            "stated_recommendations", "stated_causes_of_concern",
+            "stated_areas_for_improvement", "stated_counts_source", "recorded_note",
+        ],
+        inspection_rows(),
+    )  # fmt: skip
+
+    first_finding = _next_id(Finding._meta.db_table)
+    finding_inspection = {}
+    finding_deadline = {}
+
+    def finding_rows():
+        for n in range(findings_n):
+            pk = first_finding + n
+            inspection = first_inspection + n % inspections_n
+            finding_inspection[pk] = inspection
+            deadline = None
+            if rng.random() < 0.85:
+                deadline = published[inspection] + datetime.timedelta(days=rng.randint(60, 900))
+            finding_deadline[pk] = deadline
+            yield (
+                pk, inspection, f"finding-{n}", KINDS[n % len(KINDS)], str(n % 20 + 1),
+                f"Benchmark recommendation {n}: forces should improve the thing.", "", "",
+                "named", deadline, "day" if deadline else "none", None, n % 20, "", "",
+            )  # fmt: skip
+
+    _copy(
+        Finding._meta.db_table,
+        [
+            "id", "inspection_id", "key", "kind", "reference", "text", "summary",
+            "addressees_as_written", "audience", "deadline", "deadline_precision",
+            "cause_of_concern_id", "position", "source", "note",
+        ],
+        finding_rows(),
+    )  # fmt: skip
+    through = Finding.capabilities.through
+    _copy(
+        through._meta.db_table,
+        ["finding_id", "capability_id"],
+        (
+            (first_finding + n, rng.choice(capabilities))
+            for n in range(findings_n)
+            if capabilities and n % 10 == 0
+        ),
+    )
+
+    first_item = _next_id(TrackedItem._meta.db_table)
+    item_meta = []  # (published_on, status) per item, for its history
+
+    def item_rows():
+        pk = first_item
+        remainder = 0.0
+        for n in range(findings_n):
+            finding = first_finding + n
+            remainder += per_finding
+            fan_out = int(remainder)
+            remainder -= fan_out
+            opened = published[finding_inspection[finding]]
+            age = (today - opened).days
+            for organisation in rng.sample(responsible, min(fan_out, len(responsible))):
+                closed = rng.random() < min(0.9, age / 2500)
+                status = rng.choice(STATUSES[3:] if closed else STATUSES[:3])
+                target = None
+                deadline = finding_deadline[finding]
+                if deadline and rng.random() < 0.15:
+                    target = deadline + datetime.timedelta(days=rng.randint(-30, 240))
+                blocked = "Home Office funding" if rng.random() < 0.03 else ""
+                item_meta.append((opened, status, target))
+                yield (pk, finding, organisation, status, None, target, blocked, 1, now, now)
+                pk += 1
+
+    item_count = _copy(
+        TrackedItem._meta.db_table,
+        [
+            "id", "finding_id", "organisation_id", "status", "owner_id", "target_date",
+            "blocked_by", "version", "created_at", "updated_at",
+        ],
+        item_rows(),
+    )  # fmt: skip
+    print(f"  {item_count:,} tracked items in {time.perf_counter() - started:.0f} s", flush=True)
+
+    per_item = events / item_count
+
+    def event_rows():
+        remainder = 0.0
+        for index, (opened, status, target) in enumerate(item_meta):
+            item = first_item + index
+            remainder += per_item
+            count = int(remainder)
+            remainder -= count
+            yield (item, "created", opened, now, None, "HMICFRS", "", "awaiting_review", "",
+                   None, None, None, 1)  # fmt: skip
+            day = opened
+            for k in range(1, count):
+                day = min(today, day + datetime.timedelta(days=rng.randint(5, 60)))
+                if k == count - 1 and target:
+                    yield (item, "target_date_revision", day, now, None, "Force lead", "", "",
+                           "Awaiting a national system", None, None, target, k + 1)  # fmt: skip
+                elif k == count - 1 and status != "awaiting_review":
+                    yield (item, "status_change", day, now, None, "Force lead",
+                           "being_progressed", status, "Moved on", None, None, None,
+                           k + 1)  # fmt: skip
+                else:
+                    yield (item, "progress_update", day, now, None, "Force editor", "", "",
+                           f"Progress update {k}", k * 10 % 100, None, None, k + 1)  # fmt: skip
+
+    event_count = _copy(
+        TrackedItemEvent._meta.db_table,
+        [
+            "item_id", "kind", "occurred_on", "recorded_at", "actor_id", "actor_name",
+            "from_status", "to_status", "narrative", "percent_complete", "old_date",
+            "new_date", "item_version",
+        ],
+        event_rows(),
+    )  # fmt: skip
+    for model in (Inspection, Finding, TrackedItem, TrackedItemEvent):
+        _reset_sequence(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"  {event_count:,} history events; data ready in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+
+
+# --- measuring ---------------------------------------------------------------------------
+
+
+def _user(username: str, organisation_slug: str | None, role: str):
+    from django.contrib.auth import get_user_model
+
+    from organisations import services
+    from organisations.models import Organisation
+
+    user = get_user_model().objects.create_user(username=username, password="unused")
+    if organisation_slug:
+        services.membership_grant(
+            user=user, organisation=Organisation.objects.get(slug=organisation_slug), role=role
+        )
+    return user
+
+
+def _time(client: Client, url: str, repeat: int) -> tuple[float, int, int]:
+    """Median milliseconds over `repeat` requests (after two to warm up), the query count
+    and the response size in bytes (streamed responses read to the end)."""
+
+    def fetch():
+        response = client.get(url, secure=True)  # as behind the TLS proxy in production
+        assert response.status_code == 200, (url, response.status_code)
+        if response.streaming:
+            return sum(len(chunk) for chunk in response.streaming_content)
+        return len(response.content)
+
+    fetch()
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    # The test client resets connection.queries at each request; a wrapper sees them all.
+    with connection.execute_wrapper(count):
+        size = fetch()
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fetch()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), len(queries), size
+
+
+def measure(repeat: int) -> None:
+    board = _user("bench.board", "swrocu", "viewer")
+    editor = _user("bench.editor", "devon-and-cornwall", "editor")
+    admin = _user("bench.admin", "hmicfrs", "administrator")
+    dashboard = reverse("dashboards:dashboard")
+    items = reverse("dashboards:items")
+    export = reverse("dashboards:export_csv")
+    cases = [
+        ("board member (South West region)", board, [
+            ("trivial: signed-in HttpResponse", "/bench/hello/"),
+            ("trivial: empty page (base.html)", "/bench/empty/"),
+            ("dashboard", dashboard),
+            ("drill-down list, overdue, page 1", f"{items}?due=overdue"),
+            ("CSV export, overdue items", f"{export}?due=overdue"),
+        ]),
+        ("force editor (Devon and Cornwall)", editor, [
+            ("trivial: signed-in HttpResponse", "/bench/hello/"),
+            ("trivial: empty page (base.html)", "/bench/empty/"),
+            ("My work", reverse("recommendations:my_work")),
+            ("dashboard", dashboard),
+        ]),
+        ("administrator (national view)", admin, [
+            ("trivial: signed-in HttpResponse", "/bench/hello/"),
+            ("trivial: empty page (base.html)", "/bench/empty/"),
+            ("dashboard", dashboard),
+            ("drill-down list, page 1", items),
+        ]),
+    ]  # fmt: skip
+    for who, user, pages in cases:
+        client = Client()
+        client.force_login(user)
+        print(f"\n{who}")
+        print(f"  {'page':<36} {'median ms':>10} {'x empty':>8} {'x hello':>8} {'queries':>8}")
+        baseline = {}
+        for label, url in pages:
+            try:
+                median, queries, size = _time(client, url, repeat)
+            except Exception as error:  # noqa: BLE001 - report and go on with the rest
+                print(f"  {label:<36} failed: {error!r}")
+                continue
+            if label.startswith("trivial: signed-in"):
+                baseline["hello"] = median
+            if label.startswith("trivial: empty"):
+                baseline["empty"] = median
+            ratio_empty = median / baseline["empty"] if "empty" in baseline else 1.0
+            ratio_hello = median / baseline["hello"]
+            print(
+                f"  {label:<36} {median:>10.1f} {ratio_empty:>8.1f} {ratio_hello:>8.1f}"
+                f" {queries:>8}   ({size:,} bytes)",
+                flush=True,
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=250_000)
+    parser.add_argument("--events", type=int, default=2_000_000)
+    parser.add_argument("--repeat", type=int, default=15, help="timed requests per page")
+    args = parser.parse_args()
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        sys.exit("The benchmark needs PostgreSQL: run it under scripts/with-test-postgres.")
+    settings.ROOT_URLCONF = __name__
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from inspections.reference_data import reference_data_load
+    from recommendations.models import TrackedItem
+
+    if TrackedItem.objects.exists() if _migrated() else False:
+        sys.exit("The database already holds tracked items; give the benchmark an empty one.")
+    print("Migrating and loading the reference data ...", flush=True)
+    call_command("migrate", verbosity=0)
+    reference_data_load()
+    today = timezone.localdate()
+    print(f"Generating {args.items:,} tracked items and {args.events:,} events ...", flush=True)
+    generate(items=args.items, events=args.events, today=today)
+    print(f"\nMedians of {args.repeat} requests each, on {today}:")
+    measure(args.repeat)
+
+
+def _migrated() -> bool:
+    return "recommendations_trackeditem" in connection.introspection.table_names()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,405 @@
+"""The one query behind every dashboard count, drill-down list, export, board paper, calendar
+feed and digest: `items_for_dashboard`. A count and the list it links to are the same
+queryset, so they always agree.
+
+Usage (the digest emails count with it too)::
+
+    items = items_for_dashboard(user=user, filters={"due": "overdue"}, today=today)
+    items.count()
+
+`filters` keys (all optional; a missing, None or empty value means "any"):
+
+- ``inspection``, ``organisation``, ``region``, ``capability``: a model instance or its id.
+  ``region`` means the region's member forces on ``today`` and the region itself.
+- ``status``, ``rag``, ``kind``: a list of values of TrackedItem.Status, deadlines.Rag and
+  Finding.Kind (any of them).
+- ``state``: ``"open"`` or ``"closed"``.
+- ``due``: ``"overdue"`` or a number of days as a string (``"30"``, ``"60"``, ``"90"``): open
+  and the effective deadline within that many days from today (TrackedItem.due_soon).
+- ``deadline_after`` / ``deadline_before``: dates; the effective deadline on or after / on or
+  before them.
+- ``age``: a key of AGE_BUCKETS: open for that long, counted from the report's publication.
+"""
+
+import dataclasses
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from organisations.models import Organisation, RegionMembership
+from recommendations.models import TrackedItem
+from rocu_tracker import deadlines
+
+DUE_WINDOWS = (30, 60, 90)
+DUE_CHOICES = [("overdue", "Overdue")] + [
+    (str(days), f"Due within {days} days") for days in DUE_WINDOWS
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class AgeBucket:
+    key: str
+    label: str
+    min_days: int
+    max_days: int | None  # exclusive; None means no upper limit
+
+
+AGE_BUCKETS = (
+    AgeBucket("under-1-year", "Under a year", 0, 365),
+    AgeBucket("1-to-2-years", "1 to 2 years", 365, 730),
+    AgeBucket("2-to-5-years", "2 to 5 years", 730, 1826),
+    AgeBucket("over-5-years", "Over 5 years", 1826, None),
+)
+AGE_BY_KEY = {bucket.key: bucket for bucket in AGE_BUCKETS}
+
+
+def _pk(value) -> Any:
+    return getattr(value, "pk", value)
+
+
+def _published_range(bucket: AgeBucket, today: datetime.date) -> Q:
+    """The reports published `bucket` ago: age in days = today - published_on."""
+    condition = Q(
+        finding__inspection__published_on__lte=today - datetime.timedelta(bucket.min_days)
+    )
+    if bucket.max_days is not None:
+        latest = today - datetime.timedelta(bucket.max_days)
+        condition &= Q(finding__inspection__published_on__gt=latest)
+    return condition
+
+
+def region_organisation_ids(region, today: datetime.date):
+    """A subquery of the region's member forces on `today`; the region itself is added by
+    the caller."""
+    return RegionMembership.objects.on(today).filter(region_id=_pk(region)).values("force_id")
+
+
+def items_for_dashboard(
+    *, user, filters: Mapping[str, Any] | None = None, today: datetime.date
+) -> QuerySet[TrackedItem]:
+    """The tracked items `user` may see, filtered, annotated with `effective_deadline` and
+    `rag` (as on `today`), soonest deadline first. See the module docstring for `filters`."""
+    items = TrackedItem.objects.visible_to(user, day=today)
+    items = _apply_filters(items, filters or {}, today)
+    return (
+        items.with_rag(today)
+        .select_related("finding__inspection", "organisation", "owner")
+        .order_by(F("effective_deadline").asc(nulls_last=True), "id")
+    )
+
+
+def _apply_filters(items: QuerySet, filters: Mapping[str, Any], today: datetime.date):
+    def given(key):
+        value = filters.get(key)
+        return value not in (None, "", [], ())
+
+    due = filters.get("due")
+    if due == "overdue":
+        items = items.overdue(today)
+    elif due:
+        items = items.due_soon(today, int(due))
+    if filters.get("state") == "open":
+        items = items.open()
+    elif filters.get("state") == "closed":
+        items = items.filter(status__in=TrackedItem.CLOSED_STATUSES)
+    if given("age"):
+        items = items.open().filter(_published_range(AGE_BY_KEY[filters["age"]], today))
+    for key, lookup in (
+        ("inspection", "finding__inspection_id"),
+        ("organisation", "organisation_id"),
+        ("capability", "finding__capabilities"),
+    ):
+        if given(key):
+            items = items.filter(**{lookup: _pk(filters[key])})
+    if given("region"):
+        region_id = _pk(filters["region"])
+        items = items.filter(
+            Q(organisation_id__in=region_organisation_ids(region_id, today))
+            | Q(organisation_id=region_id)
+        )
+    if given("status"):
+        items = items.filter(status__in=filters["status"])
+    if given("kind"):
+        items = items.filter(finding__kind__in=filters["kind"])
+    if given("deadline_after") or given("deadline_before") or given("rag"):
+        items = items.with_rag(today)
+        if given("deadline_after"):
+            items = items.filter(effective_deadline__gte=filters["deadline_after"])
+        if given("deadline_before"):
+            items = items.filter(effective_deadline__lte=filters["deadline_before"])
+        if given("rag"):
+            items = items.filter(rag__in=filters["rag"])
+    return items
+
+
+# --- the dashboard's counts: aggregates over items_for_dashboard(...) -------------------
+
+
+def _open() -> Q:
+    return ~Q(status__in=TrackedItem.CLOSED_STATUSES)
+
+
+def _overdue(today: datetime.date) -> Q:
+    # Conditional-count form of TrackedItem.overdue(); tests hold the two in agreement.
+    return _open() & Q(effective_deadline__lt=today)
+
+
+def _due_within(today: datetime.date, days: int) -> Q:
+    # Conditional-count form of TrackedItem.due_soon(); tests hold the two in agreement.
+    horizon = today + datetime.timedelta(days=days)
+    return _open() & Q(effective_deadline__gte=today, effective_deadline__lte=horizon)
+
+
+@dataclasses.dataclass
+class Dashboard:
+    total: int
+    open: int
+    due: list[tuple[str, str, int]]  # (filter value, label, count)
+    by_status: list[tuple[str, str, int]]
+    by_rag: list[tuple[str, str, int]]
+    by_inspection: list[dict]
+    top_inspections: list[dict]
+    by_organisation: list[dict]
+    by_region: list[dict]
+    timeline: list[dict]
+    ageing: list[dict]
+    statuses: list[tuple[str, str]]
+    rags: list[tuple[str, str]]
+
+
+TOP_INSPECTIONS = 10
+
+RAG_CHOICES = [
+    (deadlines.Rag.RED.value, "Red"),
+    (deadlines.Rag.AMBER.value, "Amber"),
+    (deadlines.Rag.GREEN.value, "Green"),
+]
+
+
+def dashboard_for(
+    *, user, filters: Mapping[str, Any] | None = None, today: datetime.date
+) -> Dashboard:
+    """Every count on the dashboard, in a constant number of queries whatever the data size."""
+    items = items_for_dashboard(user=user, filters=filters, today=today).order_by()
+    summary = _summary(items, today)
+    organisation_rows = _by_organisation(items, today)
+    inspection_rows = _by_inspection(items, today)
+    return Dashboard(
+        total=summary["total"],
+        open=summary["open"],
+        due=[("overdue", "Overdue", summary["overdue"])]
+        + [(str(days), f"Due within {days} days", summary[f"due_{days}"]) for days in DUE_WINDOWS],
+        by_status=[(value, label, summary[f"status_{value}"]) for value, label in _statuses()],
+        by_rag=[(value, label, summary[f"rag_{value}"]) for value, label in RAG_CHOICES],
+        by_inspection=inspection_rows,
+        top_inspections=sorted(
+            inspection_rows, key=lambda row: (-row["overdue"], -row["open"], row["title"])
+        )[:TOP_INSPECTIONS],
+        by_organisation=organisation_rows,
+        by_region=_by_region(organisation_rows, today),
+        timeline=_timeline(items, today),
+        ageing=_ageing(inspection_rows, today),
+        statuses=_statuses(),
+        rags=RAG_CHOICES,
+    )
+
+
+def _statuses() -> list[tuple[str, str]]:
+    return [(status.value, status.label) for status in TrackedItem.Status]
+
+
+def _summary(items: QuerySet, today: datetime.date) -> dict[str, int]:
+    counts = {
+        "total": Count("id"),
+        "open": Count("id", filter=_open()),
+        "overdue": Count("id", filter=_overdue(today)),
+    }
+    for days in DUE_WINDOWS:
+        counts[f"due_{days}"] = Count("id", filter=_due_within(today, days))
+    for value, _ in _statuses():
+        counts[f"status_{value}"] = Count("id", filter=Q(status=value))
+    for value, _ in RAG_CHOICES:
+        counts[f"rag_{value}"] = Count("id", filter=Q(rag=value))
+    return items.aggregate(**counts)
+
+
+def _by_organisation(items: QuerySet, today: datetime.date) -> list[dict]:
+    """One row per organisation: name, total, open, overdue, and a count per status."""
+    rows: dict[int, dict] = {}
+    grouped = items.values("organisation_id", "organisation__name", "status").annotate(
+        n=Count("id"), overdue=Count("id", filter=_overdue(today))
+    )
+    for row in grouped:
+        organisation = rows.setdefault(
+            row["organisation_id"],
+            {
+                "id": row["organisation_id"],
+                "name": row["organisation__name"],
+                "total": 0,
+                "open": 0,
+                "overdue": 0,
+                "by_status": {value: 0 for value, _ in _statuses()},
+            },
+        )
+        organisation["total"] += row["n"]
+        organisation["overdue"] += row["overdue"]
+        organisation["by_status"][row["status"]] += row["n"]
+        if row["status"] not in TrackedItem.CLOSED_STATUSES:
+            organisation["open"] += row["n"]
+    for organisation in rows.values():
+        organisation["status_cells"] = [
+            (value, organisation["by_status"][value]) for value, _ in _statuses()
+        ]
+    return sorted(rows.values(), key=lambda row: row["name"])
+
+
+def _by_region(organisation_rows: list[dict], today: datetime.date) -> list[dict]:
+    """Regions on `today`, each counting its member forces' items and its own, the same set
+    that the `region` filter selects."""
+    by_organisation = {row["id"]: row for row in organisation_rows}
+    regions: dict[int, dict] = {}
+
+    def add(region_id, region_name, organisation_id):
+        organisation = by_organisation.get(organisation_id)
+        region = regions.setdefault(
+            region_id, {"id": region_id, "name": region_name, "total": 0, "open": 0, "overdue": 0}
+        )
+        region.setdefault("_seen", set())
+        if organisation and organisation_id not in region["_seen"]:
+            region["_seen"].add(organisation_id)
+            for key in ("total", "open", "overdue"):
+                region[key] += organisation[key]
+
+    memberships = RegionMembership.objects.on(today).values_list(
+        "region_id", "region__name", "force_id"
+    )
+    for region_id, region_name, force_id in memberships:
+        add(region_id, region_name, force_id)
+    for region_id, region_name in Organisation.objects.filter(
+        kind=Organisation.Kind.REGION
+    ).values_list("id", "name"):
+        add(region_id, region_name, region_id)
+    for region in regions.values():
+        region.pop("_seen")
+    return sorted((r for r in regions.values() if r["total"]), key=lambda row: row["name"])
+
+
+def _by_inspection(items: QuerySet, today: datetime.date) -> list[dict]:
+    rows = items.values(
+        "finding__inspection_id",
+        "finding__inspection__title",
+        "finding__inspection__published_on",
+    ).annotate(
+        total=Count("id"),
+        open=Count("id", filter=_open()),
+        overdue=Count("id", filter=_overdue(today)),
+    )
+    return [
+        {
+            "id": row["finding__inspection_id"],
+            "title": row["finding__inspection__title"],
+            "published_on": row["finding__inspection__published_on"],
+            "total": row["total"],
+            "open": row["open"],
+            "overdue": row["overdue"],
+        }
+        for row in sorted(
+            rows, key=lambda row: row["finding__inspection__published_on"], reverse=True
+        )
+    ]
+
+
+def _ageing(inspection_rows: list[dict], today: datetime.date) -> list[dict]:
+    """Open items by how long ago their report was published (the day their history opens)."""
+    rows = []
+    for bucket in AGE_BUCKETS:
+        count = 0
+        for inspection in inspection_rows:
+            age = (today - inspection["published_on"]).days
+            if age >= bucket.min_days and (bucket.max_days is None or age < bucket.max_days):
+                count += inspection["open"]
+        rows.append({"key": bucket.key, "label": bucket.label, "count": count})
+    return rows
+
+
+TIMELINE_MONTHS_BEFORE = 12
+TIMELINE_MONTHS_AFTER = 12
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _timeline(items: QuerySet, today: datetime.date) -> list[dict]:
+    """Open items by month of their effective deadline, split by RAG; months before and after
+    the two-year window are gathered in an "Earlier" and a "Later" row."""
+    first = _add_months(today.replace(day=1), -TIMELINE_MONTHS_BEFORE)
+    after_last = _add_months(today.replace(day=1), TIMELINE_MONTHS_AFTER + 1)
+    earlier = {"label": "Earlier", "after": None, "before": first - datetime.timedelta(days=1)}
+    later = {"label": "Later", "after": after_last, "before": None}
+    months = []
+    month = first
+    while month < after_last:
+        next_month = _add_months(month, 1)
+        months.append(
+            {
+                "label": f"{month:%b %Y}",
+                "after": month,
+                "before": next_month - datetime.timedelta(days=1),
+            }
+        )
+        month = next_month
+    rows = [earlier, *months, later]
+    for row in rows:
+        row["counts"] = {value: 0 for value, _ in RAG_CHOICES}
+    grouped = (
+        items.filter(_open(), effective_deadline__isnull=False)
+        .annotate(month=TruncMonth("effective_deadline"))
+        .values("month", "rag")
+        .annotate(n=Count("id"))
+    )
+    for row in grouped:
+        month = row["month"]
+        month = month.date() if isinstance(month, datetime.datetime) else month
+        if month < first:
+            target = earlier
+        elif month >= after_last:
+            target = later
+        else:
+            target = months[(month.year - first.year) * 12 + month.month - first.month]
+        target["counts"][row["rag"]] += row["n"]
+    for row in rows:
+        row["cells"] = [(value, row["counts"][value]) for value, _ in RAG_CHOICES]
+        row["total"] = sum(row["counts"].values())
+    return rows
+
+
+def calendar_items(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
+    """The deadlines in a user's calendar feed: open items with an effective deadline."""
+    return items_for_dashboard(user=user, filters={"state": "open"}, today=today).filter(
+        effective_deadline__isnull=False
+    )
+
+
+# Imported last: these modules build on the names above.
+from .board_paper import BoardPaper, board_paper_for, red_reason  # noqa: E402
+from .capabilities import capability_matrix  # noqa: E402
+
+__all__ = [
+    "AGE_BUCKETS",
+    "DUE_CHOICES",
+    "DUE_WINDOWS",
+    "RAG_CHOICES",
+    "BoardPaper",
+    "Dashboard",
+    "board_paper_for",
+    "calendar_items",
+    "capability_matrix",
+    "dashboard_for",
+    "items_for_dashboard",
+    "red_reason",
+]
