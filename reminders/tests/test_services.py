@@ -1,0 +1,334 @@
+"""The scan and the sending, travelling in time to the ladder's boundaries."""
+
+import datetime
+import smtplib
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from actionplans.models import Action, ActionPlan
+from inspections.models import Inspection
+from organisations.models import Membership
+from recommendations.models import TrackedItem
+from reminders import services
+from reminders.models import Delivery, Digest, Dispatch, Notification, Preference
+from section55.models import Section55Response
+
+pytestmark = pytest.mark.django_db
+
+DEADLINE = datetime.date(2026, 6, 30)
+
+
+def before(days: int) -> datetime.date:
+    return DEADLINE - datetime.timedelta(days=days)
+
+
+def after(days: int) -> datetime.date:
+    return DEADLINE + datetime.timedelta(days=days)
+
+
+def test_it_sends_nothing_29_days_before(cast, make_item, day):
+    make_item(deadline=DEADLINE, owner=cast["alice"])
+
+    day(before(29))
+
+    assert Dispatch.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_it_sends_one_reminder_28_days_before_and_not_again(cast, make_item, day):
+    make_item(deadline=DEADLINE, owner=cast["alice"])
+
+    day(before(28))
+    day(before(28))
+
+    assert list(Dispatch.objects.values_list("kind", "recipient__username")) == [
+        ("before_28", "alice")
+    ]
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["alice@example.org"]
+    assert "due in 28 days" in mail.outbox[0].body
+
+
+def test_it_sends_the_overdue_mail_one_day_after(cast, make_item, day):
+    make_item(deadline=DEADLINE, owner=cast["alice"])
+
+    day(after(1))
+
+    (message,) = mail.outbox
+    assert message.to == ["alice@example.org"]
+    assert "overdue (week 1)" in message.body
+    assert "Overdue (1)" in message.body
+
+
+def test_it_escalates_to_the_lead_eight_days_after(cast, make_item, day):
+    make_item(deadline=DEADLINE, owner=cast["alice"])
+    day(after(1))
+    mail.outbox.clear()
+
+    day(after(8))
+
+    sent = {message.to[0]: message for message in mail.outbox}
+    assert sorted(sent) == ["alice@example.org", "bob@example.org"]
+    assert "escalated to you: overdue (week 2)" in sent["bob@example.org"].body
+    assert "overdue (week 2)" in sent["alice@example.org"].body
+
+
+def test_it_reminds_the_editors_when_nobody_owns_the_item(cast, make_item, day):
+    make_item(deadline=DEADLINE)
+
+    day(before(28))
+
+    assert [m.to for m in mail.outbox] == [["alice@example.org"]]  # bob leads, charlie is outside
+
+
+def test_it_catches_up_a_missed_week_with_the_most_urgent_reminder_only(cast, make_item, day):
+    make_item(deadline=DEADLINE, owner=cast["alice"])
+
+    day(before(5))  # no scan ran at 28, 14 or 7 days
+
+    assert list(Dispatch.objects.values_list("kind", flat=True)) == ["before_7"]
+
+
+def test_it_starts_a_fresh_series_when_the_deadline_changes(cast, make_item, day):
+    item = make_item(deadline=DEADLINE, owner=cast["alice"])
+    day(before(28))
+
+    TrackedItem.objects.filter(id=item.id).update(target_date=before(1))
+    day(before(28))
+
+    assert sorted(Dispatch.objects.values_list("kind", "deadline")) == [
+        ("before_28", before(1)),
+        ("before_28", DEADLINE),
+    ]
+
+
+def test_it_starts_a_fresh_series_when_the_owner_changes(cast, make_item, day):
+    item = make_item(deadline=DEADLINE, owner=cast["alice"])
+    day(before(28))
+    colleague = cast["bob"]
+
+    TrackedItem.objects.filter(id=item.id).update(owner=colleague)
+    day(before(27))
+
+    assert sorted(Dispatch.objects.values_list("recipient__username", flat=True)) == [
+        "alice",
+        "bob",
+    ]
+
+
+def test_it_stops_reminding_once_the_item_is_complete(cast, make_item, day):
+    item = make_item(deadline=DEADLINE, owner=cast["alice"])
+    day(before(28))
+
+    TrackedItem.objects.filter(id=item.id).update(status=TrackedItem.Status.COMPLETE)
+    day(before(14))
+    day(after(8))
+
+    assert list(Dispatch.objects.values_list("kind", flat=True)) == ["before_28"]
+
+
+def test_it_sends_one_digest_per_person_per_day(cast, make_item, day):
+    for _ in range(3):
+        make_item(deadline=DEADLINE, owner=cast["alice"])
+    make_item(deadline=before(36), owner=cast["alice"])  # 8 days overdue on before(28)
+
+    day(before(28))
+
+    (digest,) = [m for m in mail.outbox if m.to == ["alice@example.org"]]  # bob: escalation
+    assert digest.subject == "ROCU Tracker reminders for 2 June 2026"
+    html = digest.alternatives[0].content
+    assert html.index("Overdue (1)") < html.index("Coming up (3)")
+    assert Digest.objects.get(recipient=cast["alice"]).delivery == Delivery.SENT
+    assert Dispatch.objects.filter(recipient=cast["alice"]).count() == 4
+    assert not Dispatch.objects.exclude(delivery=Delivery.SENT).filter(recipient=cast["alice"])
+
+
+def test_its_digest_counts_agree_with_the_tracked_item_queryset(cast, make_item, day, devon):
+    make_item(deadline=DEADLINE, owner=cast["alice"])
+    make_item(deadline=before(40), owner=cast["alice"])  # overdue by 12 days on before(28)
+    make_item(deadline=after(30))  # due beyond the horizon; counted by neither
+    today = before(28)
+
+    day(today)
+
+    visible = TrackedItem.objects.visible_to(cast["alice"], day=today)
+    overdue, due_soon = visible.overdue(today).count(), visible.due_soon(today).count()
+    assert (overdue, due_soon) == (1, 1)
+    digest = next(m for m in mail.outbox if m.to == ["alice@example.org"])
+    assert f"{overdue} overdue, {due_soon} due in the next 30 days" in digest.body
+
+
+def test_it_records_in_app_notifications_for_everything_it_decides(cast, make_item, day):
+    Preference.objects.create(user=cast["alice"], email=Preference.Email.NONE)
+    make_item(deadline=DEADLINE, owner=cast["alice"])
+
+    day(before(28))
+
+    assert mail.outbox == []
+    assert Notification.objects.filter(recipient=cast["alice"], read_at=None).count() == 1
+    assert Dispatch.objects.get().delivery == Delivery.NOT_EMAILED
+
+
+def test_it_sends_one_email_per_reminder_to_those_who_chose_immediate(
+    cast, make_item, django_capture_on_commit_callbacks
+):
+    Preference.objects.create(user=cast["alice"], email=Preference.Email.IMMEDIATE)
+    make_item(deadline=DEADLINE, owner=cast["alice"])
+    make_item(deadline=DEADLINE, owner=cast["alice"])
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.reminders_scan(today=before(28))
+    for dispatch_id in Dispatch.objects.values_list("id", flat=True):
+        assert services.dispatch_send(dispatch_id=dispatch_id)
+        assert not services.dispatch_send(dispatch_id=dispatch_id)
+
+    assert len(callbacks) == 2
+    assert len(mail.outbox) == 2
+    assert "due in 28 days" in mail.outbox[0].subject
+
+
+def test_it_leaves_out_of_the_editors_round_those_who_only_want_what_they_own(cast, make_item, day):
+    Preference.objects.create(user=cast["alice"], only_what_i_own=True)
+    make_item(deadline=after(-8))  # nobody owns it; 8 days overdue on DEADLINE
+
+    day(DEADLINE)
+
+    assert list(Dispatch.objects.values_list("kind", "recipient__username")) == [
+        ("escalation_w2", "bob")
+    ]
+
+
+def test_it_sends_each_digest_once_however_often_it_is_asked(cast, make_item):
+    make_item(deadline=DEADLINE, owner=cast["alice"])
+    services.reminders_scan(today=before(28))
+
+    results = [
+        services.digest_send(recipient_id=cast["alice"].id, day=before(28)) for _ in range(3)
+    ]
+
+    assert results == [True, False, False]
+    assert len(mail.outbox) == 1
+
+
+def test_it_keeps_a_late_reminder_for_the_next_days_digest(cast, make_item):
+    make_item(deadline=DEADLINE, owner=cast["alice"])
+    services.reminders_scan(today=before(28))
+    services.digest_send(recipient_id=cast["alice"].id, day=before(28))
+    make_item(deadline=before(23), owner=cast["alice"])  # added later that day
+    services.reminders_scan(today=before(28))
+
+    assert not services.digest_send(recipient_id=cast["alice"].id, day=before(28))
+    assert services.digest_send(recipient_id=cast["alice"].id, day=before(27))
+
+    assert len(mail.outbox) == 2
+    assert "due in 7 days" in mail.outbox[1].body
+
+
+def test_it_records_a_failed_send_with_its_error(cast, make_item, settings):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "smtp.example.org", "port": 587},
+        }
+    }
+    make_item(deadline=DEADLINE, owner=cast["alice"])
+    services.reminders_scan(today=before(28))
+
+    with mock.patch("smtplib.SMTP", side_effect=smtplib.SMTPConnectError(421, "try later")):
+        sent = services.digest_send(recipient_id=cast["alice"].id, day=before(28))
+
+    assert not sent
+    dispatch = Dispatch.objects.get()
+    assert dispatch.delivery == Delivery.FAILED
+    assert "try later" in dispatch.error
+    assert Digest.objects.get().delivery == Delivery.FAILED
+
+
+def test_it_reminds_about_open_actions_until_done(cast, devon, day):
+    inspection = Inspection.objects.get(slug="hmicfrs-2021-rocu-inspection")
+    plan = ActionPlan.objects.create(organisation=devon, inspection=inspection, title="Plan")
+    action = Action.objects.create(plan=plan, title="Train", owner=cast["alice"], due_on=DEADLINE)
+
+    day(after(1))
+    Action.objects.filter(id=action.id).update(status=Action.Status.DONE)
+    day(after(8))
+
+    assert list(Dispatch.objects.values_list("subject_type", "kind")) == [("action", "overdue_w1")]
+    assert "Action: Train" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("today", "kinds"),
+    [
+        (datetime.date(2021, 3, 22), []),
+        (datetime.date(2021, 3, 23), ["s55_day42"]),
+        (datetime.date(2021, 3, 30), ["s55_day49"]),
+        (datetime.date(2021, 4, 6), ["s55_day56"]),
+        (datetime.date(2021, 4, 7), []),
+    ],
+)
+def test_it_runs_the_section55_clock_on_the_2021_report(cast, organisations, day, today, kinds):
+    inspection = Inspection.objects.get(slug="hmicfrs-2021-rocu-inspection")
+    Section55Response.objects.create(
+        inspection=inspection, body=organisations["devon-and-cornwall-pcc"]
+    )
+
+    day(today)
+
+    assert list(Dispatch.objects.values_list("kind", flat=True)) == kinds
+    assert set(Dispatch.objects.values_list("recipient__username", flat=True)) <= {"dana"}
+    if kinds:
+        assert Dispatch.objects.get().deadline == datetime.date(2021, 4, 6)
+        assert "Section 55 response to Regional Organised Crime Units" in mail.outbox[0].body
+
+
+def test_it_stops_the_section55_clock_once_published(cast, organisations, day):
+    inspection = Inspection.objects.get(slug="hmicfrs-2021-rocu-inspection")
+    Section55Response.objects.create(
+        inspection=inspection,
+        body=organisations["devon-and-cornwall-pcc"],
+        stage=Section55Response.Stage.PUBLISHED,
+    )
+
+    day(datetime.date(2021, 3, 30))
+
+    assert Dispatch.objects.count() == 0
+
+
+def test_it_never_starts_a_section55_clock_for_a_2015_report(cast, organisations, day):
+    inspection = Inspection.objects.get(slug="hmic-2015-rocu-review")
+    Section55Response.objects.create(
+        inspection=inspection, body=organisations["devon-and-cornwall-pcc"]
+    )
+
+    for offset in (41, 48, 55):
+        day(inspection.published_on + datetime.timedelta(days=offset))
+
+    assert Dispatch.objects.count() == 0
+
+
+def test_it_leaves_out_inactive_people(cast, make_item, day):
+    cast["alice"].is_active = False
+    cast["alice"].save()
+    Membership.objects.filter(user=cast["bob"]).delete()
+    make_item(deadline=DEADLINE)
+
+    day(before(28))
+
+    assert Dispatch.objects.count() == 0
+
+
+def test_its_scan_query_count_does_not_grow_with_the_items(cast, make_item):
+    def scan_queries(count: int) -> int:
+        for _ in range(count):
+            make_item(deadline=DEADLINE, owner=cast["alice"])
+        with CaptureQueriesContext(connection) as queries:
+            services.reminders_scan(today=before(28), chunk_size=100)
+        Dispatch.objects.all().delete()
+        return len(queries)
+
+    assert scan_queries(1) == scan_queries(50)
