@@ -19,8 +19,8 @@ class RegionMembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "kind", "police_uk_id"]
-    list_filter = ["kind"]
+    list_display = ["name", "short_name", "kind", "police_uk_id", "two_factor_required"]
+    list_filter = ["kind", "two_factor_required"]
     search_fields = ["name", "short_name", "slug", "police_uk_id"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OversightInline, RegionMembershipInline]

@@ -24,6 +24,11 @@ class Organisation(models.Model):
     region_name = models.CharField(max_length=80, blank=True)
     note = models.TextField(blank=True)
     source = models.TextField(blank=True)
+    two_factor_required = models.BooleanField(
+        default=False,
+        help_text="Everyone who belongs to this organisation must sign in with a code from an "
+        "authenticator app as well as their password.",
+    )
 
     class Meta:
         ordering = ["name"]

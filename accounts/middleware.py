@@ -1,0 +1,65 @@
+"""Two-factor enforcement and the audit trail's actor, for every request."""
+
+from functools import cache
+from urllib.parse import urlencode
+
+from auditlog.middleware import AuditlogMiddleware
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+from . import selectors
+
+
+@cache
+def _exempt_prefixes() -> tuple[str, ...]:
+    """Pages a signed-in person may reach before giving a code: signing in and out, the
+    two-factor pages themselves, static files, the health check, the public responses."""
+    return (
+        reverse("login"),
+        reverse("logout"),
+        reverse("accounts:two_factor"),
+        reverse("admin:logout"),
+        reverse("health"),
+        reverse("responses:index"),
+        "/" + settings.STATIC_URL.lstrip("/"),
+    )
+
+
+class TwoFactorMiddleware:
+    """After the password, a person with an authenticator gives a code before anything else;
+    one whose organisation requires two-factor authentication and has none sets one up."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith(_exempt_prefixes())
+        ):
+            has_device, required = selectors.two_factor_status(user)
+            if has_device or required:
+                name = "accounts:two_factor_verify" if has_device else "accounts:two_factor_setup"
+                url = f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}"
+                if request.headers.get("HX-Request"):
+                    return HttpResponseClientRedirect(url)
+                return redirect(url)
+        return self.get_response(request)
+
+
+class AuditActorMiddleware(AuditlogMiddleware):
+    """auditlog's middleware (the actor of every change in a request), with the client's
+    address worked out as django-axes does: X-Forwarded-For only behind the TLS proxy."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return get_client_ip_address(request)
+
+    @staticmethod
+    def _get_remote_port(request):
+        return None
