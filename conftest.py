@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from auditlog.context import disable_auditlog
 from django.conf import settings
 
 from inspections.reference_data import reference_data_load
@@ -32,6 +33,12 @@ def pytest_configure(config):
 def fast_password_hashing(settings):
     """Real hashing costs about half a second a password; tests need not pay it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def media_in_a_temporary_folder(settings, tmp_path):
+    """Uploaded evidence goes to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -118,3 +125,11 @@ def log_in(live_server):
         page.wait_for_load_state()
 
     return _log_in
+
+
+@pytest.fixture(autouse=True)
+def audit_trail_off():
+    """django-auditlog writes a log entry beside every save, which triples the cost of
+    loading the reference data; the trail's own tests (accounts/tests/test_audit.py) keep it."""
+    with disable_auditlog():
+        yield

@@ -5,10 +5,13 @@ Celery broker, email to the console). Production sets DEBUG=0 and the variables 
 the README; a missing secret then fails loudly.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -48,10 +51,19 @@ INSTALLED_APPS = [
     "recommendations",
     "actionplans",
     "section55",
+    "reminders",
+    "django_filters",
+    "dashboards",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "auditlog",
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,6 +72,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
+    "accounts.middleware.AuditActorMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rocu_tracker.urls"
@@ -75,6 +92,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reminders.context_processors.unread_notifications",
+                "section55.context_processors.section55_nav",
             ],
         },
     },
@@ -88,16 +107,88 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# django-axes refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Security. Pages load nothing inline and nothing from another host, so the policy is
+# strict; Bootstrap's icons are data: images.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sessions end after this many seconds without a request, and with the browser.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    # Preloading binds the whole domain and its subdomains for years, and anyone may submit
+    # a domain whose header says "preload": the domain's owner decides, not this app.
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Login protection (django-axes, accounts/): five wrong passwords for one username from one
+# address lock that pair out for 15 minutes. Username and address together, so one attacker
+# cannot lock a whole force out behind its proxy, nor one person out from everywhere.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The client's address: the connection's, or behind the TLS proxy the one X-Forwarded-For
+# entry the proxy sets (a longer chain, which a client could have forged, counts as the
+# proxy's own address). The header is never trusted without the proxy.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if BEHIND_TLS_PROXY else ("REMOTE_ADDR",)
+)
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_PROXY_COUNT = 0 if BEHIND_TLS_PROXY else None
+# Who people locked out or without their authenticator should contact (shown on the page).
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="")
+# Two-factor authentication (django-otp, TOTP): the name authenticator apps show.
+OTP_TOTP_ISSUER = "ROCU Tracker"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Audit trail (django-auditlog): the models are registered in accounts/audit.py.
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -118,6 +209,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Evidence files are never served from MEDIA_URL: a view checks who may see them.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -125,23 +218,24 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Email: EMAIL_URL such as smtp+tls://user:password@smtp.example.org:587 (default: print
 # to the console). Django 6.1's MAILERS replaces the EMAIL_* settings.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
-_smtp = _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
-MAILERS = {
-    "default": {
-        "BACKEND": _email["EMAIL_BACKEND"],
-        "OPTIONS": {
-            "host": _email["EMAIL_HOST"],
-            "port": _email["EMAIL_PORT"],
-            "username": _email["EMAIL_HOST_USER"],
-            "password": _email["EMAIL_HOST_PASSWORD"],
-            "use_tls": _email.get("EMAIL_USE_TLS", False),
-            "use_ssl": _email.get("EMAIL_USE_SSL", False),
-            "timeout": env.int("EMAIL_TIMEOUT", default=30),
-        }
-        if _smtp
-        else {},
+_backend = _email["EMAIL_BACKEND"]
+_mailer_options = {}
+if _backend.endswith("smtp.EmailBackend"):
+    _mailer_options = {
+        "host": _email["EMAIL_HOST"],
+        "port": _email["EMAIL_PORT"],
+        "username": _email["EMAIL_HOST_USER"],
+        "password": _email["EMAIL_HOST_PASSWORD"],
+        "use_tls": _email.get("EMAIL_USE_TLS", False),
+        "use_ssl": _email.get("EMAIL_USE_SSL", False),
+        "timeout": env.int("EMAIL_TIMEOUT", default=30),
     }
-}
+elif _backend.endswith("filebased.EmailBackend"):
+    # filemail:///tmp/mail writes files under /tmp/mail (django-environ drops the leading
+    # slash, and MAILERS needs file_path in OPTIONS); a bare filemail:// under var/mail.
+    _path = _email["EMAIL_FILE_PATH"].lstrip("/")
+    _mailer_options = {"file_path": f"/{_path}" if _path else str(VAR_DIR / "mail")}
+MAILERS = {"default": {"BACKEND": _backend, "OPTIONS": _mailer_options}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ROCU Tracker <rocu-tracker@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -156,6 +250,13 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(_celery_queue_dir),
         "control_folder": str(VAR_DIR / "celery-control"),
     }
+else:
+    # Redis re-delivers an unacknowledged task (acks_late) after this many seconds: longer
+    # than the task time limit, so a running task is never delivered twice while alive.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -164,10 +265,28 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
+)
+# The static beat schedule: one entry per job. Run exactly one beat process; a second one
+# would only repeat the scan, which sends nothing twice.
+CELERY_BEAT_SCHEDULE = {
+    # Every day at 06:00 London time: decide the day's reminders (reminders/services.py
+    # reminders_scan), then enqueue one digest per person after commit.
+    "reminders-daily-scan": {
+        "task": "reminders.scan",
+        "schedule": crontab(hour=6, minute=0),
+    },
+}
+
+# Links in emails are absolute: the address people reach the site at.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint reports every step of every PDF at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

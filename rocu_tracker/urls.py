@@ -2,16 +2,24 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", health.health, name="health"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", include("accounts.urls")),
     path("inspections/", include("inspections.urls")),
+    path("notifications/", include("reminders.urls")),
+    path("", include("recommendations.urls")),
+    path("plans/", include("actionplans.urls")),
+    path("dashboards/", include("dashboards.urls")),
+    path("section55/", include("section55.urls")),
+    path("responses/", include("section55.public_urls")),
     path("admin/", admin.site.urls),
 ]
