@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from auditlog.context import disable_auditlog
 from django.conf import settings
+from django.core.cache import cache
 
 from inspections.reference_data import reference_data_load
 from organisations import services as organisation_services
@@ -33,6 +34,12 @@ def pytest_configure(config):
 def fast_password_hashing(settings):
     """Real hashing costs about half a second a password; tests need not pay it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing cached (dashboards are cached between requests)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -45,6 +45,7 @@ class Inspection(models.Model):
     stated_areas_for_improvement = models.PositiveSmallIntegerField(null=True, blank=True)
     stated_counts_source = models.TextField(blank=True)
     recorded_note = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-published_on", "title"]

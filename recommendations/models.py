@@ -85,9 +85,11 @@ class Finding(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     source = models.TextField(blank=True)
     note = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["inspection", "position", "id"]
+        indexes = [models.Index(fields=["updated_at"], name="finding_updated")]
         constraints = [
             models.UniqueConstraint(fields=["inspection", "key"], name="finding_unique_key"),
             models.CheckConstraint(
@@ -206,6 +208,8 @@ class TrackedItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["organisation", "status"]),
+            # tracking_data_version() reads the latest change to key cached dashboards.
+            models.Index(fields=["updated_at"], name="tracked_item_updated"),
             # The daily reminder scan (reminders.services) reads every open item in chunks.
             models.Index(
                 fields=["target_date"],

@@ -2,11 +2,13 @@
 
 import datetime
 
+from django.db import connection
 from django.db.models import F, Prefetch, QuerySet
 
+from inspections.models import Inspection
 from organisations.selectors import organisation_ids_where
 
-from .models import Evidence, TrackedItem, TrackedItemEvent
+from .models import Evidence, Finding, TrackedItem, TrackedItemEvent
 
 
 def my_work_items(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
@@ -43,3 +45,19 @@ def evidence_for_user(*, user, pk: int, today: datetime.date) -> Evidence:
     """Evidence of an item the user may see; Evidence.DoesNotExist otherwise (a 404)."""
     visible = TrackedItem.objects.visible_to(user, day=today)
     return Evidence.objects.get(pk=pk, item__in=visible)
+
+
+def tracking_data_version() -> tuple:
+    """Changes whenever a tracked item, finding or inspection is added or saved: a key for
+    anything cached from them (the dashboards). Indexed maxima, read in one quick query.
+    Deleting rows changes no maximum; caches keyed on this expire on their own as well."""
+    items, findings, inspections = (
+        model._meta.db_table for model in (TrackedItem, Finding, Inspection)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT max(updated_at) FROM {items}), (SELECT max(id) FROM {items}), "
+            f"(SELECT max(updated_at) FROM {findings}), "
+            f"(SELECT max(updated_at) FROM {inspections})"
+        )
+        return cursor.fetchone()

@@ -243,6 +243,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # works across processes on one machine and needs no server.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# Computed dashboards are cached (keys change with the data): in Redis where there is one,
+# so every gunicorn process shares them; else in each process's memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 if CELERY_BROKER_URL == "filesystem://":
     _celery_queue_dir = VAR_DIR / "celery-broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -23,14 +23,18 @@ Usage (the digest emails count with it too)::
 
 import dataclasses
 import datetime
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from organisations.models import Organisation, RegionMembership
+from organisations.selectors import visible_organisation_ids
 from recommendations.models import TrackedItem
+from recommendations.selectors import tracking_data_version
 from rocu_tracker import deadlines
 
 DUE_WINDOWS = (30, 60, 90)
@@ -179,8 +183,40 @@ RAG_CHOICES = [
 ]
 
 
+# A safety net only: the key changes with the data (see dashboard_for).
+DASHBOARD_CACHE_SECONDS = 5 * 60
+
+
 def dashboard_for(
     *, user, filters: Mapping[str, Any] | None = None, today: datetime.date
+) -> Dashboard:
+    """Every count on the dashboard. Counting a region's or the nation's items takes far
+    longer than a page should, so the result is cached under a key made of what the user may
+    see, the filters, the day and the tracking data's version: any saved change to an item,
+    finding or inspection gives a new key, so a cached count never disagrees with its list."""
+    scope = visible_organisation_ids(user, day=today)
+    key = (
+        "dashboard:"
+        + hashlib.sha256(
+            repr(
+                (
+                    sorted(scope) if scope is not None else "national",
+                    sorted((name, str(_pk(value))) for name, value in (filters or {}).items()),
+                    today.isoformat(),
+                    tracking_data_version(),
+                )
+            ).encode()
+        ).hexdigest()
+    )
+    board = cache.get(key)
+    if board is None:
+        board = _dashboard_compute(user=user, filters=filters, today=today)
+        cache.set(key, board, DASHBOARD_CACHE_SECONDS)
+    return board
+
+
+def _dashboard_compute(
+    *, user, filters: Mapping[str, Any] | None, today: datetime.date
 ) -> Dashboard:
     """Every count on the dashboard, in a constant number of queries whatever the data size."""
     items = items_for_dashboard(user=user, filters=filters, today=today).order_by()

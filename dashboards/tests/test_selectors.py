@@ -1,9 +1,12 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dashboards import selectors
+from recommendations import services
 from recommendations.models import TrackedItem
 from rocu_tracker import deadlines
 
@@ -103,3 +106,30 @@ def test_it_counts_a_future_item_in_its_timeline_month(board_member, items, toda
     )
     assert row["before"].month == month.month
     assert row["before"] + datetime.timedelta(days=1) == selectors._add_months(month, 1)
+
+
+def test_a_cached_dashboard_follows_every_change(reference_data, board_member, dc_editor):
+    today = timezone.localdate()
+    first = selectors.dashboard_for(user=board_member, today=today)
+    with CaptureQueriesContext(connection) as cached:
+        again = selectors.dashboard_for(user=board_member, today=today)
+    assert again == first
+    assert len(cached.captured_queries) < 6  # scope and data version, no counting
+
+    item = TrackedItem.objects.get(
+        organisation__slug="devon-and-cornwall", finding__audience="all_forces"
+    )
+    services.progress_update_add(
+        item=item,
+        by=dc_editor,
+        expected_version=item.version,
+        status=TrackedItem.Status.BEING_PROGRESSED,
+        narrative="Drafting.",
+    )
+    after = dict(
+        (value, count)
+        for value, _, count in selectors.dashboard_for(user=board_member, today=today).by_status
+    )
+    before = dict((value, count) for value, _, count in first.by_status)
+    assert after["being_progressed"] == before["being_progressed"] + 1
+    assert after["awaiting_review"] == before["awaiting_review"] - 1
