@@ -151,7 +151,7 @@ def generate(*, items: int, events: int, today: datetime.date, seed: int = 2026)
             yield (
                 pk, f"bench-inspection-{n}", inspectorate.id, "thematic", "national",
                 f"Benchmark inspection {n}", published[pk], "", "", "", "", "", None, None,
-                None, "", "",
+                None, "", "", now,
             )  # fmt: skip
 
     _copy(
@@ -161,6 +161,7 @@ def generate(*, items: int, events: int, today: datetime.date, seed: int = 2026)
             "publication_note", "fieldwork", "url", "isbn", "lead_inspector",
             "stated_recommendations", "stated_causes_of_concern",
             "stated_areas_for_improvement", "stated_counts_source", "recorded_note",
+            "updated_at",
         ],
         inspection_rows(),
     )  # fmt: skip
@@ -181,7 +182,7 @@ def generate(*, items: int, events: int, today: datetime.date, seed: int = 2026)
             yield (
                 pk, inspection, f"finding-{n}", KINDS[n % len(KINDS)], str(n % 20 + 1),
                 f"Benchmark recommendation {n}: forces should improve the thing.", "", "",
-                "named", deadline, "day" if deadline else "none", None, n % 20, "", "",
+                "named", deadline, "day" if deadline else "none", None, n % 20, "", "", now,
             )  # fmt: skip
 
     _copy(
@@ -189,7 +190,7 @@ def generate(*, items: int, events: int, today: datetime.date, seed: int = 2026)
         [
             "id", "inspection_id", "key", "kind", "reference", "text", "summary",
             "addressees_as_written", "audience", "deadline", "deadline_precision",
-            "cause_of_concern_id", "position", "source", "note",
+            "cause_of_concern_id", "position", "source", "note", "updated_at",
         ],
         finding_rows(),
     )  # fmt: skip

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from organisations.selectors import visible_organisation_ids
@@ -24,13 +25,25 @@ PAGE_SIZE = 50
 def dashboard(request):
     today = timezone.localdate()
     filterset = DashboardFilterSet(request.GET, request=request, today=today)
-    board = selectors.dashboard_for(
-        user=request.user, filters=filterset.cleaned_filters(), today=today
+    filters = filterset.cleaned_filters()
+    # The page body is cached under the counts' key (selectors.dashboard_cache_key) and the
+    # query string: counting and rendering happen only when the data or the question changed.
+    board = SimpleLazyObject(
+        lambda: selectors.dashboard_for(user=request.user, filters=filters, today=today)
     )
     return render(
         request,
         "dashboards/dashboard.html",
-        {"filterset": filterset, "board": board, "today": today, "charts": charts.data(board)},
+        {
+            "filterset": filterset,
+            "board": board,
+            "today": today,
+            "charts": SimpleLazyObject(lambda: charts.data(board)),
+            "cache_key": selectors.dashboard_cache_key(
+                user=request.user, filters=filters, today=today
+            ),
+            "cache_seconds": selectors.DASHBOARD_CACHE_SECONDS,
+        },
     )
 
 

@@ -43,6 +43,11 @@ class MyWorkFilter(django_filters.FilterSet):
 
     def __init__(self, *args, organisation_ids, **kwargs):
         super().__init__(*args, **kwargs)
+        self.filters["inspection"].queryset = Inspection.objects.filter(
+            id__in=TrackedItem.objects.filter(organisation_id__in=organisation_ids).values(
+                "finding__inspection_id"
+            )
+        ).order_by("-published_on", "title")
         self.filters["owner"].queryset = (
             get_user_model()
             .objects.filter(memberships__organisation_id__in=organisation_ids)

@@ -194,25 +194,30 @@ def dashboard_for(
     longer than a page should, so the result is cached under a key made of what the user may
     see, the filters, the day and the tracking data's version: any saved change to an item,
     finding or inspection gives a new key, so a cached count never disagrees with its list."""
-    scope = visible_organisation_ids(user, day=today)
-    key = (
-        "dashboard:"
-        + hashlib.sha256(
-            repr(
-                (
-                    sorted(scope) if scope is not None else "national",
-                    sorted((name, str(_pk(value))) for name, value in (filters or {}).items()),
-                    today.isoformat(),
-                    tracking_data_version(),
-                )
-            ).encode()
-        ).hexdigest()
-    )
+    key = "dashboard:" + dashboard_cache_key(user=user, filters=filters, today=today)
     board = cache.get(key)
     if board is None:
         board = _dashboard_compute(user=user, filters=filters, today=today)
         cache.set(key, board, DASHBOARD_CACHE_SECONDS)
     return board
+
+
+def dashboard_cache_key(
+    *, user, filters: Mapping[str, Any] | None = None, today: datetime.date
+) -> str:
+    """What a dashboard's counts depend on: who may see what, the filters, the day and the
+    tracking data's version (any saved change to an item, finding or inspection changes it)."""
+    scope = visible_organisation_ids(user, day=today)
+    return hashlib.sha256(
+        repr(
+            (
+                sorted(scope) if scope is not None else "national",
+                sorted((name, str(_pk(value))) for name, value in (filters or {}).items()),
+                today.isoformat(),
+                tracking_data_version(),
+            )
+        ).encode()
+    ).hexdigest()
 
 
 def _dashboard_compute(
@@ -435,6 +440,7 @@ __all__ = [
     "board_paper_for",
     "calendar_items",
     "capability_matrix",
+    "dashboard_cache_key",
     "dashboard_for",
     "items_for_dashboard",
     "red_reason",
