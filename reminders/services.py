@@ -12,9 +12,10 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import BigIntegerField, QuerySet, Value
 from django.utils import timezone
+from psycopg2.extras import execute_values
 
 from actionplans.models import Action
 from organisations.models import Membership
@@ -178,8 +179,10 @@ def _unrecorded(subject_type: str, decisions: list[_Decision]) -> list[_Decision
 @transaction.atomic
 def _record(subject_type: str, decisions: list[_Decision], *, today: datetime.date) -> int:
     """Insert the chunk's new decisions; a key that another scan inserted meanwhile is
-    skipped by the database (ON CONFLICT DO NOTHING). The rows this call created carry its
-    run id, and only they get a notification and, later, an email."""
+    skipped by the database (ON CONFLICT DO NOTHING). Only the rows this call created get a
+    notification and, later, an email."""
+    if connection.vendor == "postgresql":
+        return _record_in_one_statement(subject_type, decisions, today=today)
     run = uuid.uuid4()
     Dispatch.objects.bulk_create(
         (
@@ -204,6 +207,44 @@ def _record(subject_type: str, decisions: list[_Decision], *, today: datetime.da
         for dispatch_id, recipient_id in created
     )
     return len(created)
+
+
+# Dispatch rows and their notifications in one statement a page: the first scan of a
+# national database writes half a million of each, which bulk_create does five times slower.
+_RECORD_SQL = """
+WITH created AS (
+    INSERT INTO {dispatch} (subject_type, subject_id, kind, deadline, recipient_id,
+                            decided_on, scan, created_at, email, delivery, error)
+    VALUES %s
+    ON CONFLICT DO NOTHING
+    RETURNING id, recipient_id, created_at
+)
+INSERT INTO {notification} (dispatch_id, recipient_id, created_at)
+SELECT id, recipient_id, created_at FROM created
+"""
+_RECORD_PAGE = 1000
+
+
+def _record_in_one_statement(
+    subject_type: str, decisions: list[_Decision], *, today: datetime.date
+) -> int:
+    sql = _RECORD_SQL.format(
+        dispatch=Dispatch._meta.db_table, notification=Notification._meta.db_table
+    )
+    run, now = str(uuid.uuid4()), timezone.now()
+    rows = [
+        (
+            subject_type, d.subject_id, d.kind, d.deadline, d.recipient_id, today, run, now,
+            d.email, Delivery.PENDING if d.email else Delivery.NOT_EMAILED, "",
+        )
+        for d in decisions
+    ]  # fmt: skip
+    created = 0
+    with connection.cursor() as cursor:
+        for page in itertools.batched(rows, _RECORD_PAGE):
+            execute_values(cursor.cursor, sql, page, page_size=len(page))
+            created += cursor.cursor.rowcount
+    return created
 
 
 def reminders_scan(*, today: datetime.date, chunk_size: int = CHUNK_SIZE) -> ScanResult:

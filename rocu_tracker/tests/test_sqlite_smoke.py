@@ -2,6 +2,7 @@
 with nothing but the project's own interpreter."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -68,6 +69,13 @@ def test_it_migrates_loads_and_serves_the_login_page_on_sqlite(tmp_path):
     assert "Reference data loaded" in loaded.stdout
     assert "2 inspections" in loaded.stdout
     assert database.stat().st_size > 0
+    _manage(env, "load_demo_data")
+    # The reminder scan's portable path (PostgreSQL has its own); sending is not this test's.
+    scanned = _manage({**env, "CELERY_BROKER_URL": "memory://"}, "run_reminder_scan")
+    created = int(re.search(r"(\d+) new reminders", scanned.stdout).group(1))
+    assert created > 0, scanned.stdout
+    again = _manage({**env, "CELERY_BROKER_URL": "memory://"}, "run_reminder_scan")
+    assert "0 new reminders" in again.stdout
 
     port = _free_port()
     log = tmp_path / "runserver.log"
