@@ -41,8 +41,9 @@ def make_items(
             )
         )
     findings = Finding.objects.bulk_create(findings)
-    for finding in findings:
-        finding.capabilities.set(capabilities)
+    if capabilities:
+        for finding in findings:
+            finding.capabilities.set(capabilities)
     items = []
     for i, finding in enumerate(findings):
         target = finding.deadline + datetime.timedelta(days=45) if finding.deadline else None
