@@ -16,8 +16,10 @@ from . import selectors
 @cache
 def _exempt_prefixes() -> tuple[str, ...]:
     """Pages a signed-in person may reach before giving a code: signing in and out, the
-    two-factor pages themselves, static files, the health check, the public responses."""
+    two-factor pages themselves, static files, the health check, the public responses and the
+    accessibility statement."""
     return (
+        reverse("accessibility"),
         reverse("login"),
         reverse("logout"),
         reverse("accounts:two_factor"),

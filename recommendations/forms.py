@@ -27,6 +27,17 @@ EVIDENCE_TYPES = {
 }
 
 
+class OwnIdsForm(forms.Form):
+    """The item page holds several forms at once: each prefixes its fields' ids with its own
+    name, so no id is used twice and every label points at its own field."""
+
+    id_prefix = "id"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
 class VersionedForm(forms.Form):
     """Carries the version the user saw, so a stale save is refused, not lost."""
 
@@ -88,17 +99,20 @@ class ProgressUpdateForm(VersionedForm):
         self.fields["status"].initial = item.status
 
 
-class SignOffForm(VersionedForm):
+class SignOffForm(OwnIdsForm, VersionedForm):
+    id_prefix = "sign_off"
     narrative = forms.CharField(
         label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class ReturnForm(VersionedForm):
+class ReturnForm(OwnIdsForm, VersionedForm):
+    id_prefix = "return"
     reason = forms.CharField(label="Why it is returned", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AssignOwnerForm(VersionedForm):
+class AssignOwnerForm(OwnIdsForm, VersionedForm):
+    id_prefix = "owner"
     owner = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")
 
     def __init__(self, *args, item: TrackedItem, **kwargs):
@@ -119,7 +133,8 @@ def _person(user) -> str:
     return user.get_full_name() or user.username
 
 
-class TargetDateRevisionForm(forms.Form):
+class TargetDateRevisionForm(OwnIdsForm):
+    id_prefix = "revision"
     proposed_date = forms.DateField(
         label="New target date",
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -130,7 +145,8 @@ class TargetDateRevisionForm(forms.Form):
     )
 
 
-class RevisionDecisionForm(forms.Form):
+class RevisionDecisionForm(OwnIdsForm):
+    id_prefix = "decision"
     decision = forms.ChoiceField(
         choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.RadioSelect
     )

@@ -7,6 +7,7 @@ from . import health, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", health.health, name="health"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

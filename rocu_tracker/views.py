@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from organisations.selectors import EDITING_ROLES, organisation_ids_where
 
@@ -10,3 +12,14 @@ def home(request):
     if organisation_ids_where(request.user, roles=EDITING_ROLES):
         return redirect("recommendations:my_work")
     return redirect("inspections:list")
+
+
+@require_GET
+def accessibility(request):
+    """The accessibility statement the Public Sector Bodies Accessibility Regulations ask for;
+    anyone may read it, signed in or not."""
+    context = {
+        "support_email": settings.SUPPORT_EMAIL,
+        "session_minutes": settings.SESSION_COOKIE_AGE // 60,
+    }
+    return render(request, "accessibility.html", context)

@@ -1,0 +1,387 @@
+"""Every URL name of the product, once: what it is (a page, a download, a POST-only action),
+how to build its arguments from a seeded world, and who may see it.
+
+The accessibility test (test_accessibility.py) runs axe-core on every PAGE as every role;
+the security headers test (test_security_headers.py) requests every entry. A URL name that is
+in the URLconf but not in SITE_MAP fails both, so a new page cannot skip the checks.
+
+The Django admin site (namespace "admin") is left out as a whole: its pages are Django's own
+templates, for staff only, and not part of the product's pages. The headers test still
+requests two of its URLs.
+"""
+
+import dataclasses
+import datetime
+from collections.abc import Callable
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from actionplans import services as plan_services
+from dashboards import services as dashboard_services
+from inspections.models import Inspection
+from organisations import services as organisation_services
+from organisations.models import Membership, Organisation
+from recommendations import services as item_services
+from recommendations.models import Finding, TrackedItem
+from recommendations.tests.factories import FindingFactory, TrackedItemFactory
+from reminders import services as reminder_services
+from reminders.models import Notification
+from section55 import selectors as section55_selectors
+from section55 import services as section55_services
+from section55.models import Agreement, Position
+
+PAGE = "page"  # HTML for people: axe-core checks it as every role
+DOWNLOAD = "download"  # not HTML (CSV, XLSX, JSON, PDF, iCalendar, evidence, health)
+ACTION = "action"  # POST only: a GET answers 405; its form is on a page that is checked
+
+EXCLUDED_NAMESPACES = {"admin": "the Django admin site: Django's own templates, staff only"}
+ADMIN_URLS = ["/admin/", "/admin/login/"]
+
+ROLES = ["dc_editor", "dc_lead", "cambs_editor", "dc_pcc_staff", "board_member", "admin"]
+INSPECTION_2015 = "hmic-2015-rocu-review"
+INSPECTION_2021 = "hmicfrs-2021-rocu-inspection"
+DC_PCC = "devon-and-cornwall-pcc"
+
+
+@dataclasses.dataclass
+class World:
+    """What the URLs point at, made through the services as people would make it."""
+
+    item: int
+    proposed_item: int
+    evidence: int
+    revision: int
+    plan: int
+    action: int
+    notification: int
+    calendar_token: str
+    finding_2021: int
+    devon: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    kind: str
+    args: Callable[[World], list] | None = None
+    variants: Callable[[World], list[list]] | None = None  # more than one state of a page
+    queries: Callable[[World], list[str]] | None = None  # query strings, one request each
+    viewer: str = "dc_editor"  # who requests it in the headers test ("anonymous" for none)
+    public: bool = False  # reachable without signing in
+    reason: str = ""  # why a DOWNLOAD or ACTION is not an accessibility check
+
+    def arg_lists(self, world: World) -> list[list]:
+        if self.variants:
+            return self.variants(world)
+        return [self.args(world) if self.args else []]
+
+
+def _csv(what):
+    return Entry(DOWNLOAD, reason=f"CSV download ({what})")
+
+
+def _action(form_on: str, **kwargs):
+    return Entry(ACTION, reason=f"POST only; its form is on {form_on}", **kwargs)
+
+
+def _item(world):
+    return [world.item]
+
+
+def _pcc_2021(world):
+    return [DC_PCC, INSPECTION_2021]
+
+
+def _version_2021(world):
+    return [DC_PCC, INSPECTION_2021, 1]
+
+
+def _board_paper(world):
+    today = timezone.localdate()
+    meeting, next_meeting = today, today + datetime.timedelta(days=91)
+    return f"?organisation={world.devon}&meeting_on={meeting}&next_meeting_on={next_meeting}"
+
+
+PCC = {"viewer": "dc_pcc_staff"}
+PUBLIC = {"viewer": "anonymous", "public": True}
+
+SITE_MAP: dict[str, Entry] = {
+    "home": Entry(PAGE),  # redirects to My work or the inspections
+    "accessibility": Entry(PAGE, **PUBLIC),
+    "health": Entry(DOWNLOAD, reason="JSON health check for load balancers", **PUBLIC),
+    "login": Entry(PAGE, **PUBLIC),
+    "logout": _action("every page (Sign out)"),
+    # accounts
+    "accounts:two_factor": Entry(PAGE),
+    "accounts:two_factor_setup": Entry(PAGE),
+    "accounts:two_factor_verify": Entry(PAGE),
+    "accounts:two_factor_turn_off": _action("the two-factor page"),
+    # inspections
+    "inspections:list": Entry(PAGE),
+    "inspections:detail": Entry(
+        PAGE, variants=lambda world: [[INSPECTION_2021], [INSPECTION_2015]]
+    ),
+    # reminders
+    "reminders:list": Entry(PAGE),
+    "reminders:read": _action("the notifications page", args=lambda world: [world.notification]),
+    "reminders:read_all": _action("the notifications page"),
+    "reminders:preferences": Entry(PAGE),
+    # recommendations
+    "recommendations:my_work": Entry(PAGE),
+    "recommendations:item": Entry(
+        PAGE, variants=lambda world: [[world.item], [world.proposed_item]]
+    ),
+    "recommendations:item_progress": _action("the item page", args=_item),
+    "recommendations:item_accept": _action("the item page", args=_item),
+    "recommendations:item_return": _action("the item page", args=_item),
+    "recommendations:item_assign": _action("the item page", args=_item),
+    "recommendations:item_target_date": _action("the item page", args=_item),
+    "recommendations:revision_decide": _action(
+        "the item page", args=lambda world: [world.item, world.revision]
+    ),
+    "recommendations:evidence": Entry(
+        DOWNLOAD, args=lambda world: [world.evidence], reason="evidence file, as an attachment"
+    ),
+    # action plans
+    "actionplans:list": Entry(PAGE),
+    "actionplans:create": Entry(PAGE, args=lambda world: [INSPECTION_2021]),
+    "actionplans:detail": Entry(PAGE, args=lambda world: [world.plan]),
+    "actionplans:edit": Entry(PAGE, args=lambda world: [world.plan]),
+    "actionplans:action_create": Entry(PAGE, args=lambda world: [world.plan]),
+    "actionplans:action_edit": Entry(PAGE, args=lambda world: [world.action]),
+    # dashboards
+    "dashboards:dashboard": Entry(PAGE),
+    "dashboards:items": Entry(PAGE),
+    "dashboards:export_csv": _csv("tracked items"),
+    "dashboards:export_xlsx": Entry(DOWNLOAD, reason="XLSX download (tracked items)"),
+    "dashboards:board_paper": Entry(PAGE, queries=lambda world: ["", _board_paper(world)]),
+    "dashboards:board_paper_pdf": Entry(
+        DOWNLOAD, queries=lambda world: [_board_paper(world)], reason="PDF board paper"
+    ),
+    "dashboards:capability_matrix": Entry(PAGE),
+    "dashboards:calendar": Entry(PAGE),
+    "dashboards:calendar_reset": _action("the calendar page"),
+    "dashboards:calendar_feed": Entry(
+        DOWNLOAD,
+        args=lambda world: [world.calendar_token],
+        reason="iCalendar feed, read by calendar programs with its secret token",
+        **PUBLIC,
+    ),
+    # Section 55, the office's pages
+    "section55:list": Entry(PAGE, **PCC),
+    "section55:detail": Entry(
+        PAGE,
+        variants=lambda world: [[DC_PCC, INSPECTION_2021], [DC_PCC, INSPECTION_2015]],
+        **PCC,
+    ),
+    "section55:start": _action("the response page", args=_pcc_2021, **PCC),
+    "section55:invite": _action("the response page", args=_pcc_2021, **PCC),
+    "section55:chief_officer": Entry(PAGE, args=_pcc_2021, **PCC),
+    "section55:not_received": _action("the response page", args=_pcc_2021, **PCC),
+    "section55:office_comments": _action("the response page", args=_pcc_2021, **PCC),
+    "section55:position": _action(
+        "the response page", args=lambda world: [*_pcc_2021(world), world.finding_2021], **PCC
+    ),
+    "section55:publish": _action("the response page", args=_pcc_2021, **PCC),
+    "section55:copies": _action("the response page", args=_pcc_2021, **PCC),
+    "section55:correction": _action("the response page", args=_pcc_2021, **PCC),
+    "section55:letter": Entry(PAGE, args=_pcc_2021, **PCC),
+    "section55:letter_pdf": Entry(
+        DOWNLOAD, args=_pcc_2021, reason="PDF of the covering letter", **PCC
+    ),
+    "section55:board_paper": Entry(PAGE, args=_pcc_2021, **PCC),
+    "section55:board_paper_pdf": Entry(
+        DOWNLOAD, args=_pcc_2021, reason="PDF of the board paper", **PCC
+    ),
+    # Section 55, the public pages
+    "responses:index": Entry(PAGE, **PUBLIC),
+    "responses:national_csv": Entry(DOWNLOAD, reason="CSV of every response", **PUBLIC),
+    "responses:national_json": Entry(DOWNLOAD, reason="JSON of every response", **PUBLIC),
+    "responses:office": Entry(PAGE, args=lambda world: [DC_PCC], **PUBLIC),
+    "responses:detail": Entry(PAGE, args=_pcc_2021, **PUBLIC),
+    "responses:detail_version": Entry(PAGE, args=_version_2021, **PUBLIC),
+    "responses:print": Entry(PAGE, args=_pcc_2021, **PUBLIC),
+    "responses:print_version": Entry(PAGE, args=_version_2021, **PUBLIC),
+    "responses:pdf": Entry(DOWNLOAD, args=_pcc_2021, reason="PDF of the response", **PUBLIC),
+    "responses:pdf_version": Entry(
+        DOWNLOAD, args=_version_2021, reason="PDF of the response", **PUBLIC
+    ),
+    "responses:json": Entry(DOWNLOAD, args=_pcc_2021, reason="JSON of the response", **PUBLIC),
+    "responses:json_version": Entry(
+        DOWNLOAD, args=_version_2021, reason="JSON of the response", **PUBLIC
+    ),
+    "responses:csv": Entry(DOWNLOAD, args=_pcc_2021, reason="CSV of the response", **PUBLIC),
+    "responses:csv_version": Entry(
+        DOWNLOAD, args=_version_2021, reason="CSV of the response", **PUBLIC
+    ),
+}
+
+
+def url_names() -> set[str]:
+    """Every named URL of the URLconf, with its namespaces, less the excluded namespaces."""
+    names: set[str] = set()
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace in EXCLUDED_NAMESPACES:
+                    continue
+                namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+                walk(pattern.url_patterns, namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(prefix + pattern.name)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def missing_from_site_map() -> list[str]:
+    return sorted(url_names() - SITE_MAP.keys())
+
+
+def urls(world: World, *, kinds=(PAGE, DOWNLOAD, ACTION)) -> list[tuple[str, Entry, str]]:
+    """(URL name, entry, path) for every entry of the given kinds and each of its variants."""
+    return [
+        (name, entry, reverse(name, args=args) + query)
+        for name, entry in SITE_MAP.items()
+        if entry.kind in kinds
+        for args in entry.arg_lists(world)
+        for query in (entry.queries(world) if entry.queries else [""])
+    ]
+
+
+# --- the world --------------------------------------------------------------------------------
+
+
+def administrator(django_user_model, organisations):
+    """A superuser who is also an administrator at the inspectorate, as the demo's admin."""
+    user = django_user_model.objects.create_user(
+        username="admin", password="pw", is_staff=True, is_superuser=True
+    )
+    organisation_services.membership_grant(
+        user=user, organisation=organisations["hmicfrs"], role=Membership.Role.ADMINISTRATOR
+    )
+    return user
+
+
+def world_build(*, dc_editor, dc_lead, dc_pcc_staff) -> World:
+    """Demo-like history on the reference data: Devon and Cornwall's 2015 item with an owner,
+    a progress update with evidence and a pending target-date revision; its action plan with
+    an action; the PCC office's 2021 Section 55 response published (and a 2015 one in draft);
+    reminders decided by the daily scan; a calendar feed."""
+    devon = Organisation.objects.get(slug="devon-and-cornwall")
+    dc_pcc = Organisation.objects.get(slug=DC_PCC)
+    inspection_2015 = Inspection.objects.get(slug=INSPECTION_2015)
+    inspection_2021 = Inspection.objects.get(slug=INSPECTION_2021)
+    today = timezone.localdate()
+
+    item = TrackedItem.objects.get(
+        finding__inspection=inspection_2015,
+        finding__audience=Finding.Audience.ALL_FORCES,
+        organisation=devon,
+    )
+    item_services.tracked_item_assign(item=item, owner=dc_editor)
+    item.refresh_from_db()
+    item_services.progress_update_add(
+        item=item,
+        by=dc_editor,
+        expected_version=item.version,
+        status=TrackedItem.Status.BEING_PROGRESSED,
+        narrative="Drafted with the PCC, SWROCU and the ROCU executive board.",
+        percent_complete=60,
+        evidence_files=[
+            SimpleUploadedFile("action-plan.pdf", b"%PDF-1.4 plan", content_type="application/pdf")
+        ],
+    )
+    revision = item_services.target_date_revision_request(
+        item=item, by=dc_editor, proposed_date=today + datetime.timedelta(days=60), reason="Board"
+    )
+    proposed = _proposed_complete(devon, exclude=item, by=dc_editor)
+    plan = plan_services.action_plan_create(
+        organisation=devon,
+        inspection=inspection_2015,
+        title="Action plan: the 2015 ROCU review",
+        by=dc_editor,
+        owner=dc_lead,
+    )
+    action = plan_services.action_add(
+        plan=plan,
+        title="Publish the action plan with the PCC",
+        by=dc_editor,
+        owner=dc_editor,
+        due_on=today + datetime.timedelta(days=10),
+        serves=[item],
+    )
+
+    response = section55_services.section55_response_open(inspection=inspection_2021, body=dc_pcc)
+    _section55_complete(response)
+    section55_services.section55_response_publish(response=response, by=dc_pcc_staff)
+    draft = section55_services.section55_response_open(inspection=inspection_2015, body=dc_pcc)
+    section55_services.section55_office_comments_record(
+        response=draft, comments="A draft, not yet published.", by=dc_pcc_staff
+    )
+
+    for user in (dc_editor, dc_lead, dc_pcc_staff):
+        user.email = f"{user.username}@example.org"
+        user.save(update_fields=["email"])
+    reminder_services.reminders_scan(today=today)
+    notification = Notification.objects.filter(recipient=dc_editor).first()
+    assert notification is not None, "the scan made no notification for the editor"
+    return World(
+        item=item.pk,
+        proposed_item=proposed.pk,
+        evidence=item.evidence.get().pk,
+        revision=revision.pk,
+        plan=plan.pk,
+        action=action.pk,
+        notification=notification.pk,
+        calendar_token=dashboard_services.calendar_token_ensure(user=dc_editor).token,
+        finding_2021=section55_selectors.recommendations(inspection_2021).first().pk,
+        devon=devon.pk,
+    )
+
+
+def _proposed_complete(organisation, *, exclude: TrackedItem, by) -> TrackedItem:
+    """A second item of the force's (made up: the reference data has one), proposed complete,
+    so that a lead sees the sign-off and return forms beside the others."""
+    finding = FindingFactory(
+        inspection=exclude.finding.inspection, text="A test recommendation, not a real one."
+    )
+    item = TrackedItemFactory(finding=finding, organisation=organisation)
+    for status, evidence in [(TrackedItem.Status.BEING_PROGRESSED, []), (None, ["done.pdf"])]:
+        item.refresh_from_db()
+        item_services.progress_update_add(
+            item=item,
+            by=by,
+            expected_version=item.version,
+            status=status or TrackedItem.Status.PROPOSED_COMPLETE,
+            narrative="Published on the force website.",
+            evidence_files=[SimpleUploadedFile(name, b"%PDF-1.4 done") for name in evidence],
+        )
+    return item
+
+
+def _section55_complete(response) -> None:
+    rec_1, *others = section55_selectors.recommendations(response.inspection)
+    section55_services.section55_chief_officer_invite(
+        response=response,
+        invited_on=datetime.date(2021, 2, 11),
+        comments_due_on=datetime.date(2021, 3, 10),
+    )
+    section55_services.section55_chief_officer_comments_record(
+        response=response,
+        comments="I welcome the report.",
+        received_on=datetime.date(2021, 3, 9),
+        views=[section55_services.ChiefOfficerView(rec_1, Agreement.DISAGREES, "Not needed.")],
+    )
+    section55_services.section55_office_comments_record(
+        response=response, comments="I welcome this report."
+    )
+    for number, finding in enumerate([rec_1, *others], start=1):
+        section55_services.section55_position_set(
+            response=response,
+            finding=finding,
+            position=Position.NO_ACTION if number == 1 else Position.ACTION_PROPOSED,
+            explanation=f"Explanation {number}.",
+        )
