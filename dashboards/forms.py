@@ -6,16 +6,18 @@ from django import forms
 
 from organisations.models import Organisation
 from organisations.selectors import visible_organisation_ids
+from rocu_tracker.forms import DateField
+
+# What an organisation id in a query string may be: a positive number within the database's
+# bigint ("²" is a digit to str.isdigit() but not to int(), hence a form field, not isdigit).
+ORGANISATION_ID = forms.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
 class BoardPaperForm(forms.Form):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none())
-    meeting_on = forms.DateField(
-        label="Meeting date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    next_meeting_on = forms.DateField(
+    meeting_on = DateField(label="Meeting date")
+    next_meeting_on = DateField(
         label="Next meeting date",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="The paper lists what falls due before it.",
     )
 
@@ -30,6 +32,18 @@ class BoardPaperForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.disable_csrf = True
         self.helper.add_input(Submit("", "Show the board paper", css_class="btn-primary"))
+
+    def names_hidden_organisation(self) -> bool:
+        """The query string names, by a well-formed id, an organisation the user may not see:
+        the view answers 404, as for any other organisation's object. Anything else that is
+        not a choice (`²`, `-1`, `abc`, a number past any id) is the field's own error."""
+        if "organisation" not in self.errors:
+            return False
+        try:
+            wanted = ORGANISATION_ID.clean(self.data.get("organisation"))
+        except forms.ValidationError:
+            return False
+        return not self.fields["organisation"].queryset.filter(pk=wanted).exists()
 
     def clean(self):
         cleaned = super().clean()

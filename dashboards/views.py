@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
-from organisations.selectors import visible_organisation_ids
+from rocu_tracker.middleware import private_response
 from rocu_tracker.pdf import render_pdf
 
 from . import charts, exports, ical, selectors, services
@@ -108,9 +108,7 @@ def _board_paper_form(request, today: datetime.date) -> BoardPaperForm:
             initial={"meeting_on": today, "next_meeting_on": today + datetime.timedelta(91)},
         )
     form = BoardPaperForm(request.GET, user=request.user, today=today)
-    visible = visible_organisation_ids(request.user, day=today)
-    wanted = request.GET["organisation"]
-    if visible is not None and wanted.isdigit() and int(wanted) not in visible:
+    if form.names_hidden_organisation():
         raise Http404("No such organisation.")
     return form
 
@@ -123,7 +121,10 @@ def board_paper(request):
     if form.is_bound and form.is_valid():
         paper = selectors.board_paper_for(user=request.user, today=today, **form.cleaned_data)
     return render(
-        request, "dashboards/board_paper.html", {"form": form, "paper": paper, "today": today}
+        request,
+        "dashboards/board_paper.html",
+        {"form": form, "paper": paper, "today": today},
+        status=400 if form.errors else 200,
     )
 
 
@@ -165,8 +166,10 @@ def calendar_reset(request):
     return redirect("dashboards:calendar")
 
 
+@private_response
 def calendar_feed(request, token: str):
-    """No session: calendar clients fetch it with the secret in the URL."""
+    """No session: calendar clients fetch it with the secret in the URL (so nothing may keep
+    a copy of someone's deadlines: private_response)."""
     owner = get_object_or_404(CalendarToken.objects.select_related("user"), token=token).user
     if not owner.is_active:
         raise Http404("No such calendar.")

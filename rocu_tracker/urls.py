@@ -6,7 +6,11 @@ from . import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("health/", health.health, name="health"),
+    # The load balancer asks /health/ready/ (/health/ is its old address); a process
+    # supervisor asks /health/live/ (rocu_tracker/health.py says what each checks).
+    path("health/", health.ready, name="health"),
+    path("health/live/", health.live, name="health_live"),
+    path("health/ready/", health.ready, name="health_ready"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path(
         "accounts/login/",

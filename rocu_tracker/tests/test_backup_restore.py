@@ -2,6 +2,7 @@
 comes back in a fresh database."""
 
 import os
+import stat
 import subprocess
 import uuid
 from pathlib import Path
@@ -82,3 +83,20 @@ def test_a_restored_backup_holds_every_record_and_history_event(tmp_path, settin
     )
     assert events == expected
     assert len(expected) > 66  # the fan-out's opening events and the demo history
+
+
+def test_it_writes_the_backup_readable_by_its_owner_only(tmp_path):
+    """The dump holds password hashes and every force's records: mode 0600, whatever the
+    caller's umask, also over an earlier file someone left world-readable."""
+    fresh, earlier = tmp_path / "fresh.dump", tmp_path / "earlier.dump"
+    earlier.write_bytes(b"an old backup")
+    earlier.chmod(0o644)
+    previous = os.umask(0o022)
+    try:
+        for backup in (fresh, earlier):
+            _run("backup-database", str(backup), database=connection.settings_dict["NAME"])
+    finally:
+        os.umask(previous)
+    for backup in (fresh, earlier):
+        assert stat.S_IMODE(backup.stat().st_mode) == 0o600, backup.name
+        assert backup.read_bytes().startswith(b"PGDMP")  # pg_dump's custom format
