@@ -33,9 +33,11 @@ setup: venv
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_demo_data
 
+# The web server and a Celery worker with beat embedded (reminders and their emails), on the
+# filesystem broker under var/ unless REDIS_URL says otherwise; Ctrl-C stops both.
 run: setup
-	@echo "ROCU Tracker on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "ROCU Tracker on http://$(HOST):$(PORT)/ with its reminder worker (Ctrl-C to stop)"
+	HOST=$(HOST) PORT=$(PORT) PYTHON=$(PY) scripts/run-dev
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

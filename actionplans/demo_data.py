@@ -71,6 +71,25 @@ DEMO_USERS = [
         Role.PCC_STAFF,
         "Policy officer",
     ),
+    # The South West ROCU's own staff: the 2021 report's regional recommendations are its
+    # items (the region's forces read them in My work), so its editor and lead are the ones
+    # reminded of them.
+    DemoUser(
+        "swrocu.editor",
+        "South West ROCU",
+        "Editor",
+        "swrocu",
+        Role.EDITOR,
+        "Planning officer",
+    ),
+    DemoUser(
+        "swrocu.lead",
+        "South West ROCU",
+        "Lead",
+        "swrocu",
+        Role.LEAD,
+        "Head of the ROCU",
+    ),
     DemoUser(
         "board",
         "South West ROCU board",
@@ -133,11 +152,21 @@ class DemoDataError(Exception):
 
 
 def demo_data_load() -> list[DemoUser]:
-    """Create the demo cast and history. Returns the users created (none if already there)."""
+    """Create the demo cast and history. Returns the users created (none if already there;
+    on a database loaded before a demo user was added, only that user)."""
     User = get_user_model()
-    if User.objects.filter(username=DEMO_USERS[0].username).exists():
-        return []
     organisations = {o.slug: o for o in Organisation.objects.all()}
+    existing = set(
+        User.objects.filter(username__in=[u.username for u in DEMO_USERS]).values_list(
+            "username", flat=True
+        )
+    )
+    if DEMO_USERS[0].username in existing:
+        added = [demo for demo in DEMO_USERS if demo.username not in existing]
+        with transaction.atomic():
+            for demo in added:
+                _create_user(User, demo, organisations)
+        return added
     inspections = {i.slug: i for i in Inspection.objects.all()}
     missing = {u.organisation for u in DEMO_USERS} - organisations.keys()
     missing |= {INSPECTION_2015, INSPECTION_2021} - inspections.keys()

@@ -58,3 +58,12 @@ def visible_organisation_ids(user, *, day: datetime.date) -> set[int] | None:
         .values_list("force_id", flat=True)
     )
     return own | set(overseen) | set(members)
+
+
+def regions_of_forces(force_ids, *, day: datetime.date) -> set[int]:
+    """The ROCU regions the given forces belonged to on `day` (dated region membership)."""
+    return set(
+        RegionMembership.objects.on(day)
+        .filter(force_id__in=force_ids, force__kind=Organisation.Kind.FORCE)
+        .values_list("region_id", flat=True)
+    )

@@ -3,29 +3,69 @@
 import datetime
 
 from django.db import connection
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import BooleanField, Case, F, Prefetch, Q, QuerySet, Value, When
 
 from inspections.models import Inspection
-from organisations.selectors import organisation_ids_where
+from organisations.selectors import EDITING_ROLES, organisation_ids_where, regions_of_forces
 
 from .models import Evidence, Finding, TrackedItem, TrackedItemEvent
 
+# Two of the 2021 report's recommendations are addressed to the chief officer(s) with the
+# lead for serious and organised crime "in each region, with the chief officers of the
+# affected forces" (their addressees as written, in the reference data). Each is tracked once,
+# by the region's ROCU; the region's forces share the work, so their My work lists it too.
+JOINTLY_WITH_FORCES = "with the chief officers of the affected forces"
+
+
+def _shared_with_the_forces(user, *, today: datetime.date) -> Q | None:
+    """The region items addressed jointly with the forces, of the regions that the user's
+    forces belong to on `today`; None if the user is at no force in a region."""
+    regions = regions_of_forces(organisation_ids_where(user), day=today)
+    if not regions:
+        return None
+    return Q(
+        organisation_id__in=regions,
+        finding__audience=Finding.Audience.EACH_REGION,
+        finding__addressees_as_written__icontains=JOINTLY_WITH_FORCES,
+    )
+
 
 def my_work_items(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
-    """The open tracked items of the user's own organisations, soonest deadline first."""
+    """The open tracked items of the user's own organisations and those their region's ROCU
+    shares with its forces, soonest deadline first; `can_edit` says which the user may
+    change (the others are read only)."""
+    mine = Q(organisation_id__in=organisation_ids_where(user))
+    if shared := _shared_with_the_forces(user, today=today):
+        mine |= shared
+    editable = organisation_ids_where(user, roles=EDITING_ROLES)
     return (
         TrackedItem.objects.open()
-        .filter(organisation_id__in=organisation_ids_where(user))
+        .filter(mine)
         .with_rag(today)
+        .annotate(
+            can_edit=Case(
+                When(organisation_id__in=editable, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
         .select_related("finding__inspection", "organisation", "owner")
         .order_by(F("effective_deadline").asc(nulls_last=True), "id")
     )
 
 
+def _readable_items(user, *, today: datetime.date) -> QuerySet[TrackedItem]:
+    """What the user may read: what they may see, and what My work shares with them."""
+    visible = TrackedItem.objects.visible_to(user, day=today)
+    if shared := _shared_with_the_forces(user, today=today):
+        return visible | TrackedItem.objects.filter(shared)
+    return visible
+
+
 def item_for_page(*, user, pk: int, today: datetime.date) -> TrackedItem:
-    """The item if the user may see it; TrackedItem.DoesNotExist otherwise (a 404)."""
+    """The item if the user may read it; TrackedItem.DoesNotExist otherwise (a 404)."""
     return (
-        TrackedItem.objects.visible_to(user, day=today)
+        _readable_items(user, today=today)
         .with_rag(today)
         .select_related("finding__inspection__inspectorate", "organisation", "owner")
         .get(pk=pk)
@@ -43,8 +83,7 @@ def item_history(item: TrackedItem) -> QuerySet[TrackedItemEvent]:
 
 def evidence_for_user(*, user, pk: int, today: datetime.date) -> Evidence:
     """Evidence of an item the user may see; Evidence.DoesNotExist otherwise (a 404)."""
-    visible = TrackedItem.objects.visible_to(user, day=today)
-    return Evidence.objects.get(pk=pk, item__in=visible)
+    return Evidence.objects.get(pk=pk, item__in=_readable_items(user, today=today))
 
 
 def tracking_data_version() -> tuple:

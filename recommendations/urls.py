@@ -16,5 +16,13 @@ urlpatterns = [
         views.revision_decide,
         name="revision_decide",
     ),
+    path(
+        "items/<int:pk>/reminders/pause/", views.item_reminders_pause, name="item_reminders_pause"
+    ),
+    path(
+        "items/<int:pk>/reminders/resume/",
+        views.item_reminders_resume,
+        name="item_reminders_resume",
+    ),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
 ]

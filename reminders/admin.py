@@ -1,11 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from . import services
 from .models import Digest, Dispatch, Preference
 
 
 @admin.register(Dispatch)
 class DispatchAdmin(admin.ModelAdmin):
-    """The dispatch log, for support: what was decided, for whom, and whether it went."""
+    """The dispatch log, for support: what was decided, for whom, and whether it went.
+    Rows cannot be deleted (the next scan would decide and send a deleted row again);
+    support marks a row failed, or retries it, through the services."""
 
     list_display = (
         "decided_on",
@@ -24,6 +27,7 @@ class DispatchAdmin(admin.ModelAdmin):
     date_hierarchy = "decided_on"
     show_full_result_count = False  # the log grows without bound
     readonly_fields = [f.name for f in Dispatch._meta.fields]
+    actions = ["mark_failed", "retry"]
 
     @admin.display(description="error")
     def short_error(self, obj) -> str:
@@ -34,6 +38,36 @@ class DispatchAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_support_permission(self, request) -> bool:
+        return request.user.has_perm("reminders.change_dispatch")
+
+    @admin.action(description="Mark as failed (not sent)", permissions=["support"])
+    def mark_failed(self, request, queryset):
+        count = services.dispatches_mark_failed(
+            dispatch_ids=list(queryset.values_list("id", flat=True)), by=request.user
+        )
+        self.message_user(
+            request, f"{count} marked as failed (only pending or sending rows change)."
+        )
+
+    @admin.action(
+        description="Retry (back to pending; goes with the next send)", permissions=["support"]
+    )
+    def retry(self, request, queryset):
+        count = services.dispatches_retry(
+            dispatch_ids=list(queryset.values_list("id", flat=True)), by=request.user
+        )
+        level = messages.SUCCESS if count else messages.WARNING
+        self.message_user(
+            request,
+            f"{count} put back to pending (only failed or sending emailed rows change); "
+            "each goes with the recipient's next digest if it is still current.",
+            level,
+        )
 
 
 @admin.register(Digest)
@@ -49,6 +83,9 @@ class DigestAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # kept, with its rows, as the record of what went out
 
 
 @admin.register(Preference)

@@ -2,7 +2,8 @@
 
 Each day has at most one current step per audience: the most urgent boundary already
 reached. A scan that missed days therefore catches up with that step only, and a step
-already in the dispatch log is never repeated (its key is unique)."""
+already in the dispatch log is never repeated (its key is unique). The same functions say,
+at send time, whether a row the scan recorded days ago is still the current step."""
 
 import datetime
 from typing import NamedTuple
@@ -11,7 +12,9 @@ from rocu_tracker import deadlines
 
 BEFORE_DAYS = (28, 14, 7, 1)
 ESCALATE_AFTER_DAYS = 7  # escalation from the first day of the second overdue week (day 8)
-SECTION55_DAYS = (42, 49, 56)  # publication day is day 1; day 56 is the last day
+WEEKLY_OVERDUE_WEEKS = 4  # weekly for the first month overdue, then monthly
+# Publication day is day 1; the last reminder falls on the statutory period's last day.
+SECTION55_DAYS = (42, 49, deadlines.SECTION_55_PERIOD_DAYS)
 
 
 class Owner:
@@ -36,10 +39,28 @@ URGENCY_LABELS = {
 }
 
 
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or that month's last day when it is shorter."""
+    year, month = divmod(day.month - 1 + months, 12)
+    last = deadlines.month_end(day.year + year, month + 1)
+    return last.replace(day=min(day.day, last.day))
+
+
+def overdue_month(deadline: datetime.date, today: datetime.date) -> int:
+    """Which month overdue `today` is in: month 1 runs from the day after the deadline to
+    the same day a month later, month 2 to the same day two months later, and so on."""
+    months = (today.year - deadline.year) * 12 + today.month - deadline.month
+    while months > 0 and add_months(deadline, months) >= today:
+        months -= 1
+    return months + 1
+
+
 def deadline_steps(deadline: datetime.date | None, today: datetime.date) -> list[Step]:
     """Steps for a tracked item or an action: 28, 14, 7 and 1 days before, on the day,
-    weekly while overdue (overdue_w1 from day 1, overdue_w2 from day 8, ...), and from the
-    second overdue week the escalation to the leads, weekly too."""
+    weekly for the first month overdue (overdue_w1 from day 1, overdue_w2 from day 8, up to
+    overdue_w4), then monthly (overdue_m2 from the first day of the second month overdue,
+    overdue_m3, ...). From the second overdue week the leads get the escalation beside it,
+    weekly then monthly too (escalation_w2 ... escalation_w4, escalation_m2, ...)."""
     if deadline is None:
         return []
     days = deadlines.days_left(deadline, today)
@@ -51,11 +72,21 @@ def deadline_steps(deadline: datetime.date | None, today: datetime.date) -> list
     if days == 0:
         return [Step("due_today", Owner.OWNER)]
     overdue = -days
-    week = (overdue - 1) // 7 + 1
-    steps = [Step(f"overdue_w{week}", Owner.OWNER)]
+    week, month = (overdue - 1) // 7 + 1, overdue_month(deadline, today)
+    period = f"w{min(week, WEEKLY_OVERDUE_WEEKS)}" if month == 1 else f"m{month}"
+    steps = [Step(f"overdue_{period}", Owner.OWNER)]
     if overdue > ESCALATE_AFTER_DAYS:
-        steps.append(Step(f"escalation_w{week}", Owner.LEAD))
+        steps.append(Step(f"escalation_{period}", Owner.LEAD))
     return steps
+
+
+def section55_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The publication days (first, last) whose Section 55 clock has a step on `today`:
+    from the first reminder day to the last, counting publication day as day 1."""
+    return (
+        today - datetime.timedelta(days=SECTION55_DAYS[-1] - 1),
+        today - datetime.timedelta(days=SECTION55_DAYS[0] - 1),
+    )
 
 
 def section55_steps(published_on: datetime.date, today: datetime.date) -> list[Step]:
@@ -84,12 +115,13 @@ def kind_label(kind: str) -> str:
         return KIND_LABELS[kind]
     name, _, number = kind.rpartition("_")
     if name == "before":
-        return f"due in {number} day{'s' if number != '1' else ''}"
-    week = number.removeprefix("w")
-    if name == "overdue":
-        return f"overdue (week {week})"
-    if name == "escalation":
-        return f"escalated to you: overdue (week {week})"
+        return f"due in {deadlines.count_of_days(int(number))}"
+    unit = {"w": "week", "m": "month"}.get(number[:1])
+    period = f"{unit} {number[1:]}"
+    if unit and name == "overdue":
+        return f"overdue ({period})"
+    if unit and name == "escalation":
+        return f"escalated to you: overdue ({period})"
     return kind
 
 

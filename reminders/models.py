@@ -16,11 +16,15 @@ class Delivery(models.TextChoices):
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
     NOT_EMAILED = "not_emailed", "In-app only"
+    # At send time the row was no longer the current step (the item closed or paused, the
+    # ladder moved on, the deadline or the recipient changed): not sent.
+    SUPERSEDED = "superseded", "Superseded (no longer current when it was to be sent)"
 
 
 class Dispatch(models.Model):
-    """One reminder the scan decided on. Rows are only ever added by the scan; delivery
-    fields change as the email goes out."""
+    """One reminder the scan decided on. Rows are only ever added by the scan, and never
+    deleted (a deleted key would be decided and sent again); delivery fields change as the
+    email goes out, or when support marks a row failed or retries it."""
 
     class Subject(models.TextChoices):
         TRACKED_ITEM = "tracked_item", "Tracked item"

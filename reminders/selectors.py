@@ -1,5 +1,6 @@
 """Reads of reminders that cross into the apps whose things they are about."""
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from itertools import groupby
@@ -42,9 +43,9 @@ def _subjects(dispatches) -> dict[tuple[str, int], tuple[str, str, str]]:
         ).select_related("finding__inspection", "organisation"):
             finding = item.finding
             title = f"{finding.get_kind_display()} {finding.reference}".strip()
-            text = finding.text or finding.summary or "text not yet recorded"
+            text = Truncator(finding.display_text).chars(100)
             found[Dispatch.Subject.TRACKED_ITEM, item.id] = (
-                f"{title}: {Truncator(text).chars(100)} ({finding.inspection.title})",
+                f"{title}: {text} ({finding.inspection.title})",
                 item.organisation.short_name,
                 finding.inspection.get_absolute_url(),
             )
@@ -90,6 +91,20 @@ def dispatch_entries(dispatches) -> list[Entry]:
             )
         )
     return entries
+
+
+def entries_folded(entries: list[Entry]) -> list[Entry]:
+    """One line per subject: the same person's current rows about one item (the owner's
+    reminder and, to a lead who owns it, the escalation) as one entry, labels joined."""
+    by_subject: dict[tuple[str, int], list[Entry]] = {}
+    for entry in entries:
+        key = (entry.dispatch.subject_type, entry.dispatch.subject_id)
+        by_subject.setdefault(key, []).append(entry)
+    folded = []
+    for group in by_subject.values():
+        labels = list(dict.fromkeys(entry.label for entry in group))
+        folded.append(dataclasses.replace(group[0], label="; ".join(labels)))
+    return folded
 
 
 def entries_by_urgency(entries: list[Entry]) -> list[tuple[str, list[Entry]]]:

@@ -58,29 +58,32 @@ class _Audience:
     """Who receives what, loaded once per scan: memberships by organisation and role,
     and each person's address and preferences (a few thousand users at most)."""
 
-    def __init__(self) -> None:
-        self.by_role: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    def __init__(self, *, user_ids: set[int] | None = None) -> None:
+        """Everyone, or (at send time) only `user_ids`: the recipients and the owners."""
+        people = get_user_model().objects.filter(is_active=True)
+        preferences = Preference.objects.all()
         memberships = Membership.objects.filter(
             user__is_active=True,
             role__in=[Membership.Role.EDITOR, Membership.Role.LEAD, Membership.Role.PCC_STAFF],
         ).order_by("user_id")
+        if user_ids is not None:
+            people = people.filter(id__in=user_ids)
+            preferences = preferences.filter(user_id__in=user_ids)
+            memberships = memberships.filter(user_id__in=user_ids)
+        self.by_role: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
         for organisation_id, user_id, role in memberships.values_list(
             "organisation_id", "user_id", "role"
         ):
             self.by_role[role][organisation_id].append(user_id)
-        email_mode = dict(Preference.objects.order_by().values_list("user_id", "email"))
-        own_only = set(
-            Preference.objects.filter(only_what_i_own=True).values_list("user_id", flat=True)
-        )
+        email_mode = dict(preferences.order_by().values_list("user_id", "email"))
+        own_only = set(preferences.filter(only_what_i_own=True).values_list("user_id", flat=True))
         self.people: dict[int, _Person] = {
             user_id: _Person(
                 email=address,
                 wants_email=bool(address) and email_mode.get(user_id) != Preference.Email.NONE,
                 only_what_i_own=user_id in own_only,
             )
-            for user_id, address in get_user_model()
-            .objects.filter(is_active=True)
-            .values_list("id", "email")
+            for user_id, address in people.values_list("id", "email")
         }
 
     def recipients(self, step: ladder.Step, *, organisation_id: int, owner_id: int | None):
@@ -103,9 +106,10 @@ class _Audience:
 
 def _tracked_items(today: datetime.date) -> QuerySet:
     # Served best by the partial index on open tracked items that the report asks for
-    # (recommendations owns the table); works without it.
+    # (recommendations owns the table); works without it. Items a lead paused are skipped.
     return (
         TrackedItem.objects.open()
+        .reminders_not_paused(today)
         .with_effective_deadline()
         .filter(effective_deadline__lte=today + HORIZON)
         .order_by()
@@ -123,13 +127,14 @@ def _actions(today: datetime.date) -> QuerySet:
 
 
 def _section55_responses(today: datetime.date) -> QuerySet:
-    """Unpublished responses to reports whose statutory clock is between day 42 and 56."""
-    first_day = max(deadlines.SECTION_55_TIME_LIMIT_FROM, today - datetime.timedelta(days=55))
+    """Unpublished responses to reports whose statutory clock is within the ladder's
+    Section 55 window (day 42 to day 56) on `today`."""
+    first_day, last_day = ladder.section55_window(today)
     return (
         Section55Response.objects.exclude(stage__in=PUBLISHED_STAGES)
         .filter(
-            inspection__published_on__gte=first_day,
-            inspection__published_on__lte=today - datetime.timedelta(days=41),
+            inspection__published_on__gte=max(deadlines.SECTION_55_TIME_LIMIT_FROM, first_day),
+            inspection__published_on__lte=last_day,
         )
         .order_by()
         .annotate(no_owner=Value(None, output_field=BigIntegerField()))
@@ -247,17 +252,20 @@ def _record_in_one_statement(
     return created
 
 
+_SOURCES = {
+    Subject.TRACKED_ITEM: _tracked_items,
+    Subject.ACTION: _actions,
+    Subject.SECTION55: _section55_responses,
+}
+
+
 def reminders_scan(*, today: datetime.date, chunk_size: int = CHUNK_SIZE) -> ScanResult:
     """Decide what is due on `today` for every open tracked item, action and Section 55
     response, record it in the dispatch log, then enqueue the sending after commit."""
     result = ScanResult()
     audience = _Audience()
-    sources = [
-        (Subject.TRACKED_ITEM, _tracked_items(today)),
-        (Subject.ACTION, _actions(today)),
-        (Subject.SECTION55, _section55_responses(today)),
-    ]
-    for subject_type, queryset in sources:
+    for subject_type, source in _SOURCES.items():
+        queryset = source(today)
         for chunk in itertools.batched(queryset.iterator(chunk_size=chunk_size), chunk_size):
             result.examined += len(chunk)
             decisions = _decide(subject_type, chunk, today=today, audience=audience)
@@ -287,7 +295,7 @@ def reminders_enqueue_pending(*, today: datetime.date) -> int:
                 for dispatch_id in pending.filter(recipient_id=recipient_id).values_list(
                     "id", flat=True
                 ):
-                    tasks.send_dispatch.delay_on_commit(dispatch_id)
+                    tasks.send_dispatch.delay_on_commit(dispatch_id, today.isoformat())
                     enqueued += 1
             else:
                 tasks.send_digest.delay_on_commit(recipient_id, today.isoformat())
@@ -295,9 +303,63 @@ def reminders_enqueue_pending(*, today: datetime.date) -> int:
     return enqueued
 
 
+def _current_keys(dispatches: list[Dispatch], *, day: datetime.date) -> set[tuple]:
+    """The keys (subject type, subject, kind, deadline, recipient) among `dispatches` that
+    the scan would decide on `day`, by the scan's own rules: the subject still open (and not
+    paused), the kind the ladder's current step, the deadline and the recipient unchanged."""
+    ids: dict[str, set[int]] = defaultdict(set)
+    for dispatch in dispatches:
+        ids[dispatch.subject_type].add(dispatch.subject_id)
+    rows = {
+        subject_type: list(_SOURCES[subject_type](day).filter(id__in=subject_ids))
+        for subject_type, subject_ids in ids.items()
+    }
+    people = {dispatch.recipient_id for dispatch in dispatches}
+    people |= {owner for found in rows.values() for _, _, owner, _ in found if owner}
+    audience = _Audience(user_ids=people)
+    return {
+        (subject_type, *decision[:4])
+        for subject_type, found in rows.items()
+        for decision in _decide(subject_type, found, today=day, audience=audience)
+    }
+
+
+def _supersede_stale(waiting: QuerySet, *, day: datetime.date) -> int:
+    """Before sending, mark superseded (never sent) the waiting rows that are no longer
+    current on `day`: after a lost queue the log holds a row per day missed ("due in 1 day",
+    "due today", "overdue (week 1)"), of which only the last is still true. `waiting` must
+    hold only unclaimed pending rows; the update is conditional on that, so it cannot race
+    a claim."""
+    rows = list(waiting.only("id", "subject_type", "subject_id", "kind", "deadline", "recipient"))
+    if not rows:
+        return 0
+    current = _current_keys(rows, day=day)
+    stale = [
+        row.id
+        for row in rows
+        if (row.subject_type, row.subject_id, row.kind, row.deadline, row.recipient_id)
+        not in current
+    ]
+    if not stale:
+        return 0
+    return waiting.filter(id__in=stale, claimed_at=None, delivery=Delivery.PENDING).update(
+        delivery=Delivery.SUPERSEDED,
+        error=f"Not sent on {day:%-d %B %Y}: no longer the current reminder.",
+    )
+
+
 def _claim_digest(*, recipient_id: int, day: datetime.date) -> Digest | None:
-    """Attach the recipient's waiting rows to their digest of `day`, then claim it with a
-    conditional update. Returns the digest only to the one caller whose claim won."""
+    """Attach the recipient's waiting rows that are still current to their digest of `day`,
+    then claim it with a conditional update. Returns the digest only to the one caller whose
+    claim won."""
+    waiting = Dispatch.objects.filter(
+        recipient_id=recipient_id,
+        email=True,
+        digest__isnull=True,
+        claimed_at__isnull=True,
+        delivery=Delivery.PENDING,
+    )
+    _supersede_stale(waiting, day=day)
     with transaction.atomic():
         try:
             digest, _ = Digest.objects.get_or_create(recipient_id=recipient_id, day=day)
@@ -306,13 +368,7 @@ def _claim_digest(*, recipient_id: int, day: datetime.date) -> Digest | None:
         digest = Digest.objects.select_for_update().get(pk=digest.pk)
         if digest.claimed_at is not None:
             return None  # today's digest is out; these rows wait for tomorrow's
-        Dispatch.objects.filter(
-            recipient_id=recipient_id,
-            email=True,
-            digest__isnull=True,
-            claimed_at__isnull=True,
-            delivery=Delivery.PENDING,
-        ).update(digest=digest)
+        waiting.update(digest=digest)
     if not digest.dispatches.exists():
         return None
     now = timezone.now()
@@ -331,7 +387,7 @@ def digest_send(*, recipient_id: int, day: datetime.date) -> bool:
     if digest is None:
         return False
     user = digest.recipient
-    entries = selectors.dispatch_entries(digest.dispatches.all())
+    entries = selectors.entries_folded(selectors.dispatch_entries(digest.dispatches.all()))
     context = {
         "user": user,
         "day": day,
@@ -346,12 +402,16 @@ def digest_send(*, recipient_id: int, day: datetime.date) -> bool:
     )
 
 
-def dispatch_send(*, dispatch_id: int) -> bool:
-    """Send one reminder on its own (for people who chose immediate emails), once."""
+def dispatch_send(*, dispatch_id: int, day: datetime.date | None = None) -> bool:
+    """Send one reminder on its own (for people who chose immediate emails), once, if it is
+    still current on `day` (default today)."""
     now = timezone.now()
-    claimed = Dispatch.objects.filter(
+    waiting = Dispatch.objects.filter(
         id=dispatch_id, claimed_at=None, digest=None, delivery=Delivery.PENDING
-    ).update(claimed_at=now, delivery=Delivery.SENDING)
+    )
+    if _supersede_stale(waiting, day=day or timezone.localdate()):
+        return False
+    claimed = waiting.update(claimed_at=now, delivery=Delivery.SENDING)
     if not claimed:
         return False
     dispatch = Dispatch.objects.select_related("recipient").get(id=dispatch_id)
@@ -375,6 +435,36 @@ def _deliver(message, *claimed: QuerySet) -> bool:
     for rows in claimed:
         rows.update(delivery=Delivery.SENT, sent_at=now)
     return True
+
+
+# Support's two actions on the dispatch log (the admin's). Rows are never deleted: a deleted
+# key would be decided, and sent, again by the next scan.
+RETRYABLE = [Delivery.FAILED, Delivery.SENDING]
+
+
+def dispatches_mark_failed(*, dispatch_ids, by) -> int:
+    """Mark failed the rows not sent: waiting (so they never go) or stuck "sending" after a
+    worker died mid-send, once support has found the message did not leave."""
+    return Dispatch.objects.filter(
+        id__in=dispatch_ids, delivery__in=[Delivery.PENDING, Delivery.SENDING]
+    ).update(delivery=Delivery.FAILED, error=f"Marked as failed by {by.get_username()}.")
+
+
+def dispatches_retry(*, dispatch_ids, by, today: datetime.date | None = None) -> int:
+    """Put failed or stuck rows back to pending, out of their digest, and enqueue the
+    sending: the next send claims each once (by its conditional update) and first checks
+    that it is still current. Returns how many rows will be tried again."""
+    retried = Dispatch.objects.filter(
+        id__in=dispatch_ids, email=True, delivery__in=RETRYABLE
+    ).update(
+        delivery=Delivery.PENDING,
+        digest=None,
+        claimed_at=None,
+        error=f"Retried by {by.get_username()}.",
+    )
+    if retried:
+        reminders_enqueue_pending(today=today or timezone.localdate())
+    return retried
 
 
 def preference_update(*, user, email: str, only_what_i_own: bool) -> Preference:

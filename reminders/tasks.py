@@ -21,5 +21,7 @@ def send_digest(recipient_id: int, day: str) -> bool:
 
 
 @shared_task(name="reminders.send_dispatch")
-def send_dispatch(dispatch_id: int) -> bool:
-    return services.dispatch_send(dispatch_id=dispatch_id)
+def send_dispatch(dispatch_id: int, day: str | None = None) -> bool:
+    return services.dispatch_send(
+        dispatch_id=dispatch_id, day=datetime.date.fromisoformat(day) if day else None
+    )

@@ -63,7 +63,25 @@ def test_it_refuses_outside_demo_mode(reference_data, settings, django_user_mode
     assert not django_user_model.objects.exists()
 
 
-def test_it_asks_for_the_reference_data_first(db, settings):
+def test_it_asks_for_the_reference_data_first(empty_database, settings):
     settings.DEMO_MODE = True
     with pytest.raises(CommandError, match="Load the reference data first"):
         call_command("load_demo_data")
+
+
+def test_it_gives_the_south_west_rocu_an_editor_and_a_lead(demo):
+    roles = set(
+        Membership.objects.filter(organisation__slug="swrocu").values_list("user__username", "role")
+    )
+    assert {("swrocu.editor", Membership.Role.EDITOR), ("swrocu.lead", Membership.Role.LEAD)} <= (
+        roles
+    )
+
+
+def test_running_it_again_adds_a_demo_user_added_since(demo, django_user_model):
+    django_user_model.objects.filter(username="swrocu.lead").delete()
+
+    call_command("load_demo_data")
+
+    assert django_user_model.objects.filter(username="swrocu.lead").exists()
+    assert ActionPlan.objects.count() == 1  # the history is not loaded twice

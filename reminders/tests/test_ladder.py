@@ -28,6 +28,12 @@ def _kinds(days_before: int) -> list[str]:
         (-7, ["overdue_w1"]),
         (-8, ["overdue_w2", "escalation_w2"]),
         (-15, ["overdue_w3", "escalation_w3"]),
+        (-28, ["overdue_w4", "escalation_w4"]),
+        # 30 June + 1 month is 30 July (overdue day 30): still month 1, still week 4.
+        (-30, ["overdue_w4", "escalation_w4"]),
+        (-31, ["overdue_m2", "escalation_m2"]),
+        (-61, ["overdue_m2", "escalation_m2"]),
+        (-62, ["overdue_m3", "escalation_m3"]),
     ],
 )
 def test_it_has_one_current_step_per_audience(days_before, kinds):
@@ -64,3 +70,57 @@ def test_it_labels_every_step_in_words():
     assert ladder.kind_label("overdue_w2") == "overdue (week 2)"
     assert ladder.kind_label("escalation_w2") == "escalated to you: overdue (week 2)"
     assert ladder.kind_urgency("escalation_w2") == ladder.URGENCY_OVERDUE
+    assert ladder.kind_label("overdue_m2") == "overdue (month 2)"
+    assert ladder.kind_label("escalation_m14") == "escalated to you: overdue (month 14)"
+    assert ladder.kind_urgency("overdue_m2") == ladder.URGENCY_OVERDUE
+
+
+def _overdue_kinds_from(deadline: datetime.date, days: int) -> list[str]:
+    """Every distinct owner's step, in order, over `days` days after the deadline."""
+    kinds = []
+    for offset in range(1, days + 1):
+        kind = ladder.deadline_steps(deadline, deadline + datetime.timedelta(days=offset))[0].kind
+        if not kinds or kinds[-1] != kind:
+            kinds.append(kind)
+    return kinds
+
+
+def test_it_reminds_weekly_for_the_first_month_overdue_then_monthly():
+    kinds = _overdue_kinds_from(datetime.date(2022, 2, 28), 365)
+
+    assert kinds[:4] == ["overdue_w1", "overdue_w2", "overdue_w3", "overdue_w4"]
+    assert kinds[4:] == [f"overdue_m{month}" for month in range(2, 13)]  # to 28 Feb 2023
+
+
+@pytest.mark.parametrize(
+    ("deadline", "first_days"),
+    [
+        # month 2 begins the day after the same day a month later, or the month's last day
+        (datetime.date(2022, 2, 28), ["2022-03-29", "2022-04-29", "2022-05-29"]),
+        (datetime.date(2022, 1, 31), ["2022-03-01", "2022-04-01", "2022-05-01"]),
+    ],
+)
+def test_it_starts_each_overdue_month_the_day_after_the_deadline_s_monthly_date(
+    deadline, first_days
+):
+    for month, first in enumerate(first_days, start=2):
+        first = datetime.date.fromisoformat(first)
+        day_before = first - datetime.timedelta(days=1)
+        assert ladder.deadline_steps(deadline, first)[0].kind == f"overdue_m{month}"
+        assert ladder.deadline_steps(deadline, day_before)[0].kind != f"overdue_m{month}"
+
+
+def test_an_item_open_since_2016_is_reminded_monthly_in_2022():
+    steps = ladder.deadline_steps(datetime.date(2016, 6, 30), datetime.date(2022, 3, 7))
+
+    assert [step.kind for step in steps] == ["overdue_m69", "escalation_m69"]
+
+
+def test_its_section55_window_spans_the_ladder_s_days():
+    today = datetime.date(2021, 4, 6)
+    first, last = ladder.section55_window(today)
+
+    assert ladder.section55_steps(first, today)[0].kind == "s55_day56"
+    assert ladder.section55_steps(last, today)[0].kind == "s55_day42"
+    assert ladder.section55_steps(first - datetime.timedelta(days=1), today) == []
+    assert ladder.section55_steps(last + datetime.timedelta(days=1), today) == []

@@ -5,6 +5,7 @@ import smtplib
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from actionplans.models import Action, ActionPlan
 from inspections.models import Inspection
 from organisations.models import Membership
+from recommendations import services as item_services
 from recommendations.models import TrackedItem
-from reminders import services
+from reminders import ladder, services
 from reminders.models import Delivery, Digest, Dispatch, Notification, Preference
 from section55.models import Section55Response
 
@@ -183,8 +185,8 @@ def test_it_sends_one_email_per_reminder_to_those_who_chose_immediate(
     with django_capture_on_commit_callbacks() as callbacks:
         services.reminders_scan(today=before(28))
     for dispatch_id in Dispatch.objects.values_list("id", flat=True):
-        assert services.dispatch_send(dispatch_id=dispatch_id)
-        assert not services.dispatch_send(dispatch_id=dispatch_id)
+        assert services.dispatch_send(dispatch_id=dispatch_id, day=before(28))
+        assert not services.dispatch_send(dispatch_id=dispatch_id, day=before(28))
 
     assert len(callbacks) == 2
     assert len(mail.outbox) == 2
@@ -332,3 +334,154 @@ def test_its_scan_query_count_does_not_grow_with_the_items(cast, make_item):
         return len(queries)
 
     assert scan_queries(1) == scan_queries(50)
+
+
+def test_it_sends_one_current_reminder_per_item_after_a_lost_queue(cast, make_item):
+    """Three scans whose sends were lost (no worker ran), then the send: each item's current
+    step only, not "due in 1 day" beside "due today" and "overdue (week 1)"."""
+    for _ in range(2):
+        make_item(deadline=DEADLINE, owner=cast["alice"])
+    for today in (before(1), DEADLINE, after(1)):
+        services.reminders_scan(today=today)  # the enqueued sends never ran
+
+    assert services.digest_send(recipient_id=cast["alice"].id, day=after(1))
+
+    (message,) = mail.outbox
+    assert message.body.count("overdue (week 1)") == 2
+    assert "due in 1 day" not in message.body
+    assert "due today" not in message.body
+    deliveries = dict(Dispatch.objects.values_list("kind", "delivery").distinct())
+    assert deliveries == {
+        "before_1": Delivery.SUPERSEDED,
+        "due_today": Delivery.SUPERSEDED,
+        "overdue_w1": Delivery.SENT,
+    }
+
+
+def test_it_does_not_send_a_reminder_about_an_item_closed_since_the_scan(cast, make_item):
+    item = make_item(deadline=DEADLINE, owner=cast["alice"])
+    services.reminders_scan(today=before(28))
+    TrackedItem.objects.filter(id=item.id).update(status=TrackedItem.Status.COMPLETE)
+
+    assert not services.digest_send(recipient_id=cast["alice"].id, day=before(28))
+
+    assert mail.outbox == []
+    assert Dispatch.objects.get().delivery == Delivery.SUPERSEDED
+
+
+def test_it_does_not_send_a_reminder_to_someone_no_longer_its_owner(cast, make_item):
+    item = make_item(deadline=DEADLINE, owner=cast["alice"])
+    services.reminders_scan(today=before(28))
+    TrackedItem.objects.filter(id=item.id).update(owner=cast["bob"])
+
+    assert not services.digest_send(recipient_id=cast["alice"].id, day=before(27))
+
+    assert mail.outbox == []
+
+
+def test_it_does_not_send_an_immediate_reminder_that_went_stale(cast, make_item):
+    Preference.objects.create(user=cast["alice"], email=Preference.Email.IMMEDIATE)
+    make_item(deadline=DEADLINE, owner=cast["alice"])
+    services.reminders_scan(today=before(1))
+    dispatch = Dispatch.objects.get()
+
+    assert not services.dispatch_send(dispatch_id=dispatch.id, day=after(1))
+
+    assert mail.outbox == []
+    dispatch.refresh_from_db()
+    assert dispatch.delivery == Delivery.SUPERSEDED
+
+
+def test_it_folds_one_item_s_reminder_and_escalation_into_one_line(cast, make_item, day):
+    make_item(deadline=after(-8), owner=cast["bob"])  # the lead owns it: both steps are his
+
+    day(DEADLINE)
+
+    (message,) = mail.outbox
+    assert "Overdue (1)" in message.body
+    assert "overdue (week 2); escalated to you: overdue (week 2)" in message.body
+    assert set(Dispatch.objects.values_list("delivery", flat=True)) == {Delivery.SENT}
+
+
+def test_it_reminds_monthly_after_the_first_month_overdue(cast, make_item):
+    make_item(deadline=DEADLINE, owner=cast["alice"])
+
+    for offset in range(1, 101):  # every day for 100 days, to 8 October 2026
+        services.reminders_scan(today=after(offset))
+
+    sent = Dispatch.objects.order_by("decided_on").values_list("decided_on", "kind")
+    assert [(d, kind) for d, kind in sent if kind.startswith("overdue")] == [
+        (after(1), "overdue_w1"),
+        (after(8), "overdue_w2"),
+        (after(15), "overdue_w3"),
+        (after(22), "overdue_w4"),
+        (datetime.date(2026, 7, 31), "overdue_m2"),
+        (datetime.date(2026, 8, 31), "overdue_m3"),
+        (datetime.date(2026, 10, 1), "overdue_m4"),
+    ]
+    assert [kind for _, kind in sent if kind.startswith("escalation")] == [
+        "escalation_w2",
+        "escalation_w3",
+        "escalation_w4",
+        "escalation_m2",
+        "escalation_m3",
+        "escalation_m4",
+    ]
+
+
+def test_it_follows_the_ladder_s_section55_days(cast, organisations, day, monkeypatch):
+    """The scan's Section 55 window comes from the ladder, not from numbers of its own."""
+    monkeypatch.setattr(ladder, "SECTION55_DAYS", (35, 49, 56))
+    inspection = Inspection.objects.get(slug="hmicfrs-2021-rocu-inspection")
+    Section55Response.objects.create(
+        inspection=inspection, body=organisations["devon-and-cornwall-pcc"]
+    )
+
+    day(inspection.published_on + datetime.timedelta(days=34))  # day 35
+
+    assert list(Dispatch.objects.values_list("kind", flat=True)) == ["s55_day35"]
+
+
+def test_it_skips_an_item_while_a_lead_has_paused_its_reminders(cast, make_item, day):
+    item = make_item(deadline=DEADLINE, owner=cast["alice"])
+    with time_machine.travel(before(30), tick=False):
+        item_services.tracked_item_reminders_pause(
+            item=item, by=cast["bob"], until=after(10), reason="Awaiting the regional board."
+        )
+
+    for today in (before(28), before(1), DEADLINE, after(8), after(10)):
+        day(today)
+    assert Dispatch.objects.count() == 0
+
+    day(after(11))  # the day after the pause's last day
+    assert sorted(Dispatch.objects.values_list("kind", flat=True)) == [
+        "escalation_w2",
+        "overdue_w2",
+    ]
+
+
+def test_it_reminds_again_once_a_lead_ends_a_pause_early(cast, make_item, day):
+    item = make_item(deadline=DEADLINE, owner=cast["alice"])
+    with time_machine.travel(before(30), tick=False):
+        item_services.tracked_item_reminders_pause(
+            item=item, by=cast["bob"], until=after(60), reason="Awaiting the regional board."
+        )
+    day(before(28))
+
+    with time_machine.travel(before(20), tick=False):
+        item_services.tracked_item_reminders_resume(item=item, by=cast["bob"])
+    day(before(14))
+
+    assert list(Dispatch.objects.values_list("kind", flat=True)) == ["before_14"]
+
+
+def test_it_does_not_send_what_was_decided_before_a_pause(cast, make_item):
+    item = make_item(deadline=DEADLINE, owner=cast["alice"])
+    services.reminders_scan(today=before(28))
+    with time_machine.travel(before(28), tick=False):
+        item_services.tracked_item_reminders_pause(
+            item=item, by=cast["bob"], until=DEADLINE, reason="Awaiting the regional board."
+        )
+
+    assert not services.digest_send(recipient_id=cast["alice"].id, day=before(28))
+    assert mail.outbox == []
