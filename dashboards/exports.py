@@ -1,16 +1,17 @@
 """CSV and XLSX of a drill-down list: the same rows as the page, streamed, and every text cell
-that a spreadsheet would read as a formula made inert."""
+that a spreadsheet would read as a formula made inert (rocu_tracker.spreadsheets)."""
 
 import datetime
 import itertools
 import tempfile
 from collections.abc import Iterable, Iterator
 
-import tablib
 from django.db.models import QuerySet
 from openpyxl import Workbook
 
 from rocu_tracker import deadlines
+from rocu_tracker.people import display_name
+from rocu_tracker.spreadsheets import csv_line, csv_lines, neutralise
 
 HEADERS = [
     "Inspection",
@@ -29,16 +30,6 @@ HEADERS = [
     "Owner",
 ]
 CHUNK_SIZE = 2000
-# A spreadsheet reads a cell that begins with one of these as a formula (OWASP, "CSV
-# injection"); tab and carriage return are there because some programs skip them first.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def row_for(item, today: datetime.date) -> list:
@@ -50,7 +41,7 @@ def row_for(item, today: datetime.date) -> list:
             finding.inspection.published_on,
             finding.get_kind_display(),
             finding.reference,
-            finding.text or finding.summary or "Text not yet recorded",
+            finding.display_text,
             item.organisation.name,
             item.get_status_display(),
             item.blocked_by,
@@ -59,7 +50,7 @@ def row_for(item, today: datetime.date) -> list:
             item.effective_deadline,
             deadlines.days_left(item.effective_deadline, today),
             item.rag.title(),
-            (item.owner.get_full_name() or item.owner.get_username()) if item.owner else "",
+            display_name(item.owner),
         )
     ]
 
@@ -76,10 +67,11 @@ def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
 
 
 def csv_stream(items: QuerySet, today: datetime.date) -> Iterator[str]:
-    """The header, then the rows a chunk at a time, each chunk written by tablib."""
-    yield tablib.Dataset(headers=HEADERS).export("csv")
+    """The header, then the rows a chunk at a time, each chunk written by the project's one
+    CSV writer."""
+    yield csv_line(HEADERS)
     for chunk in _chunks(rows(items, today), CHUNK_SIZE):
-        yield tablib.Dataset(*chunk).export("csv")
+        yield csv_lines(chunk)
 
 
 def xlsx_file(items: QuerySet, today: datetime.date):

@@ -1,26 +1,27 @@
-"""Forms validate and convert; the services decide."""
+"""Forms validate and convert; the services decide. Each draft form carries the response's
+version the user saw (VersionedForm), so a save over someone else's is refused, not lost."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from rocu_tracker.forms import DateField, VersionedForm
+
 from .models import Agreement, Position
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+# Ids of the forms that share the response page and a field name ("version"), so that each
+# element's id is unique on the page.
+INVITE_ID = "id_invite_%s"
+OFFICE_COMMENTS_ID = "id_office_%s"
 
 
 def _today():
     return timezone.localdate()
 
 
-class InviteForm(forms.Form):
-    invited_on = forms.DateField(label="Invited on", widget=DateInput(), initial=_today)
-    comments_due_on = forms.DateField(label="Comments due by", widget=DateInput())
+class InviteForm(VersionedForm):
+    invited_on = DateField(label="Invited on", initial=_today)
+    comments_due_on = DateField(label="Comments due by")
 
     def clean(self):
         cleaned = super().clean()
@@ -30,14 +31,14 @@ class InviteForm(forms.Form):
         return cleaned
 
 
-class ChiefOfficerCommentsForm(forms.Form):
+class ChiefOfficerCommentsForm(VersionedForm):
     """The chief officer's comments, with an agreement and a note per recommendation."""
 
     comments = forms.CharField(
         label="The chief officer's comments", widget=forms.Textarea(attrs={"rows": 8})
     )
-    received_on = forms.DateField(
-        label="Received on", required=False, widget=DateInput(), help_text="Leave blank if unknown."
+    received_on = DateField(
+        label="Received on", required=False, help_text="Leave blank if unknown."
     )
 
     def __init__(self, *args, rows, **kwargs):
@@ -78,13 +79,13 @@ class ChiefOfficerCommentsForm(forms.Form):
         ]
 
 
-class OfficeCommentsForm(forms.Form):
+class OfficeCommentsForm(VersionedForm):
     comments = forms.CharField(
         label="The office's comments", widget=forms.Textarea(attrs={"rows": 8})
     )
 
 
-class PositionForm(forms.Form):
+class PositionForm(VersionedForm):
     position = forms.ChoiceField(
         label="Position", choices=Position.choices, widget=forms.RadioSelect
     )
@@ -100,9 +101,9 @@ class PositionForm(forms.Form):
     )
 
     @classmethod
-    def for_row(cls, row, data=None):
+    def for_row(cls, row, *, version: int | None, data=None):
         """Bound to `data`, or showing the saved position, else what the force's records
-        suggest."""
+        suggest; carrying the response's `version`."""
         prefix = f"rec-{row.finding.id}"
         if data is not None:
             return cls(data, prefix=prefix)
@@ -116,20 +117,25 @@ class PositionForm(forms.Form):
             initial = {"position": row.prefill.position, "explanation": row.prefill.explanation}
         else:
             initial = {}
-        return cls(prefix=prefix, initial=initial)
+        return cls(prefix=prefix, initial={**initial, "version": version})
 
 
 class PublishForm(forms.Form):
-    published_on = forms.DateField(label="Published on", widget=DateInput(), initial=_today)
+    """The publication date, and where the pre-publication check warns (fewer recommendations
+    recorded than the report makes, or a text not recorded) the office's acknowledgement,
+    which the page shows only then and the service requires only then."""
+
+    published_on = DateField(label="Published on", initial=_today)
+    acknowledged = forms.BooleanField(
+        label="I have read the warnings above and publish the response as it is; it will say "
+        "plainly what it does not cover.",
+        required=False,
+    )
 
 
 class CopiesForm(forms.Form):
-    home_secretary_on = forms.DateField(
-        label="Copy sent to the Home Secretary on", required=False, widget=DateInput()
-    )
-    inspectorate_on = forms.DateField(
-        label="Copy sent to the inspectorate on", required=False, widget=DateInput()
-    )
+    home_secretary_on = DateField(label="Copy sent to the Home Secretary on", required=False)
+    inspectorate_on = DateField(label="Copy sent to the inspectorate on", required=False)
 
     def clean(self):
         cleaned = super().clean()

@@ -76,6 +76,11 @@ class Section55Response(models.Model):
         max_length=10, choices=EnteredBy.choices, blank=True
     )
     office_comments = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=1,
+        help_text="Bumped by every write; a draft form carries the version the user saw, so a "
+        "save over someone else's is refused rather than lost.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -234,7 +239,16 @@ class Section55PublishedPosition(models.Model):
     )
     order = models.PositiveSmallIntegerField()
     label = models.CharField(max_length=60)
-    recommendation = models.TextField(help_text="The recommendation's text as published.")
+    recommendation = models.TextField(
+        blank=True,
+        help_text="The recommendation's exact text as published; blank where it was not "
+        "recorded, and the published response says so.",
+    )
+    recommendation_summary = models.TextField(
+        blank=True,
+        help_text="Where the exact text was not recorded, the summary shown in its place "
+        "(never presented as the recommendation's wording).",
+    )
     position = models.CharField(max_length=20, choices=Position.choices)
     explanation = models.TextField()
     agreement = models.CharField("the office's agreement", max_length=20, choices=Agreement.choices)
@@ -289,6 +303,11 @@ class Section55Event(models.Model):
     narrative = models.TextField(blank=True)
     version = models.PositiveIntegerField(
         null=True, blank=True, help_text="The publication this concerns, where it concerns one."
+    )
+    response_version = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The response's version after this step: what a stale save is shown.",
     )
 
     class Meta:

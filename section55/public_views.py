@@ -3,9 +3,6 @@
 Everything here reads Section55Publication rows, the frozen copies made at publication, so
 nothing unpublished can be reached."""
 
-import csv
-import io
-
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -13,6 +10,7 @@ from django.urls import reverse
 
 from rocu_tracker import deadlines
 from rocu_tracker.pdf import render_pdf
+from rocu_tracker.spreadsheets import csv_line, csv_writer
 
 from . import selectors
 
@@ -32,6 +30,14 @@ CSV_COLUMNS = [
     "office_agreement",
     "chief_officer_agreement",
     "chief_officer_note",
+    # Added after the columns above, so that readers by position keep working: what is known
+    # of a recommendation whose exact text (recommendation_text, then blank) is not recorded,
+    # and how many of the report's recommendations the response answers.
+    "recommendation_text_recorded",
+    "recommendation_summary",
+    "recommendations_answered",
+    "recommendations_in_report",
+    "coverage",
 ]
 
 
@@ -49,12 +55,14 @@ def _context(request, publication) -> dict:
     inspection = response.inspection
     versions = selectors.publications(response)
     last_day = deadlines.section55_last_day(inspection.published_on)
+    positions = list(selectors.publication_positions(publication))
     return {
         "publication": publication,
         "response": response,
         "inspection": inspection,
         "body": response.body,
-        "positions": selectors.publication_positions(publication),
+        "positions": positions,
+        "coverage": selectors.coverage(inspection, len(positions)),
         "versions": versions,
         "newer": next((v for v in versions if v.version == publication.version + 1), None),
         "last_day": last_day,
@@ -114,7 +122,9 @@ def public_response_pdf(request, body: str, inspection: str, version: int | None
 def _position_record(position) -> dict:
     return {
         "recommendation": position.label,
-        "recommendation_text": position.recommendation,
+        "recommendation_text": position.recommendation or None,
+        "recommendation_text_recorded": bool(position.recommendation),
+        "recommendation_summary": position.recommendation_summary,
         "position": position.position,
         "position_label": position.get_position_display(),
         "explanation": position.explanation,
@@ -124,7 +134,7 @@ def _position_record(position) -> dict:
     }
 
 
-def _csv_row(publication, position) -> list:
+def _csv_row(publication, position, coverage: selectors.Coverage) -> list:
     response = publication.response
     inspection = response.inspection
     last_day = deadlines.section55_last_day(inspection.published_on)
@@ -144,6 +154,11 @@ def _csv_row(publication, position) -> list:
         position.agreement,
         position.chief_officer_agreement,
         position.chief_officer_note,
+        "yes" if position.recommendation else "no",
+        position.recommendation_summary,
+        coverage.covered,
+        "" if coverage.stated is None else coverage.stated,
+        coverage.sentence,
     ]
 
 
@@ -166,6 +181,12 @@ def public_response_json(request, body: str, inspection: str, version: int | Non
             "published_on": publication.published_on.isoformat(),
             "correction_note": publication.correction_note,
             "url": context["page_url"],
+            "coverage": {
+                "recommendations_answered": context["coverage"].covered,
+                "recommendations_in_report": context["coverage"].stated,
+                "complete": not context["coverage"].is_partial,
+                "statement": context["coverage"].sentence,
+            },
             "chief_officer_comments": {
                 "status": publication.chief_officer_comments_status,
                 "text": publication.chief_officer_comments,
@@ -194,10 +215,12 @@ def public_response_csv(request, body: str, inspection: str, version: int | None
     response["Content-Disposition"] = (
         f'attachment; filename="{body}-{inspection}-v{publication.version}.csv"'
     )
-    writer = csv.writer(response)
+    positions = list(selectors.publication_positions(publication))
+    coverage = selectors.coverage(publication.response.inspection, len(positions))
+    writer = csv_writer(response)
     writer.writerow(CSV_COLUMNS)
-    for position in selectors.publication_positions(publication):
-        writer.writerow(_csv_row(publication, position))
+    for position in positions:
+        writer.writerow(_csv_row(publication, position, coverage))
     return response
 
 
@@ -205,15 +228,11 @@ def national_csv(request):
     """Every position of every office's newest published version, streamed."""
 
     def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
+        yield csv_line(CSV_COLUMNS)
         for position in selectors.national_positions().iterator(chunk_size=2000):
-            writer.writerow(_csv_row(position.publication, position))
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()
+            publication = position.publication
+            coverage = selectors.coverage(publication.response.inspection, position.covered)
+            yield csv_line(_csv_row(publication, position, coverage))
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="section55-responses.csv"'

@@ -9,7 +9,7 @@ from collections import defaultdict
 from functools import reduce
 from operator import or_
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 
 from actionplans.models import Action
 from inspections.models import Inspection
@@ -105,12 +105,49 @@ def recommendation_label(finding: Finding, number: int) -> str:
     return f"Recommendation [{number}]"
 
 
-def recommendation_words(finding: Finding) -> str:
-    if finding.text:
-        return finding.text
-    if finding.summary:
-        return f"(Exact text not yet recorded.) {finding.summary}"
-    return "(Exact text not yet recorded.)"
+@dataclasses.dataclass(frozen=True)
+class Coverage:
+    """How many of the report's recommendations a response answers: the ones recorded here
+    (`covered`) against the number the report states (`stated`, None where not recorded)."""
+
+    covered: int
+    stated: int | None
+
+    @property
+    def is_partial(self) -> bool:
+        """True unless the response is known to answer every recommendation the report makes."""
+        return self.stated is None or self.covered < self.stated
+
+    @property
+    def is_exact(self) -> bool:
+        """The response answers exactly as many recommendations as the report states."""
+        return self.covered == self.stated
+
+    @property
+    def sentence(self) -> str:
+        """The plain statement every page, document and export of the response carries."""
+        covered, stated = self.covered, self.stated
+        if stated is None:
+            return (
+                f"This response covers {_recommendations(covered)}. How many recommendations "
+                "the report makes is not recorded here, so it may not answer them all."
+            )
+        if covered < stated:
+            return (
+                f"This response covers {covered} of the report's {_recommendations(stated)}; "
+                f"it does not answer the other {stated - covered}."
+            )
+        if covered > stated:
+            return f"This response covers {_recommendations(covered)}; the report states {stated}."
+        return f"This response covers all {_recommendations(stated)} the report makes."
+
+
+def _recommendations(count: int) -> str:
+    return f"{count} recommendation{'' if count == 1 else 's'}"
+
+
+def coverage(inspection: Inspection, covered: int) -> Coverage:
+    return Coverage(covered=covered, stated=inspection.stated_recommendations)
 
 
 # --- who may do what ----------------------------------------------------------------------
@@ -276,9 +313,18 @@ class Prefill:
 class RecommendationRow:
     finding: Finding
     label: str
-    words: str
     position: Section55Position | None
     prefill: Prefill | None
+
+    @property
+    def text(self) -> str:
+        """The recommendation's exact text; '' while it is not recorded."""
+        return self.finding.text
+
+    @property
+    def summary(self) -> str:
+        """What is known of it where the exact text is not recorded (never its wording)."""
+        return "" if self.finding.text else self.finding.summary
 
 
 _POSITION_FROM_STATUS = {
@@ -303,7 +349,6 @@ def recommendation_rows(
         RecommendationRow(
             finding=finding,
             label=recommendation_label(finding, number),
-            words=recommendation_words(finding),
             position=positions.get(finding.id),
             prefill=prefills.get(finding.id),
         )
@@ -354,7 +399,7 @@ def _prefill(item: TrackedItem, event: TrackedItemEvent | None, actions: list[Ac
         for action in actions:
             details = [action.owner_title] if action.owner_title else []
             if action.due_on:
-                details.append(f"due {action.due_on.day} {action.due_on:%B %Y}")
+                details.append(f"due {deadlines.format_day(action.due_on)}")
             details.append(action.get_status_display().lower())
             lines.append(f"- {action.title} ({'; '.join(details)})")
         parts.append("\n".join(lines))
@@ -362,7 +407,7 @@ def _prefill(item: TrackedItem, event: TrackedItemEvent | None, actions: list[Ac
         return None
     source = f"{item.organisation.short_name}'s tracked item ({item.get_status_display().lower()}"
     if event:
-        source += f", last updated {event.occurred_on.day} {event.occurred_on:%B %Y}"
+        source += f", last updated {deadlines.format_day(event.occurred_on)}"
     source += ")"
     if actions:
         source += f" and {len(actions)} action{'s' if len(actions) != 1 else ''}"
@@ -387,6 +432,34 @@ def publication_missing(response: Section55Response, rows: list[RecommendationRo
     return missing
 
 
+def publication_warnings(response: Section55Response, rows: list[RecommendationRow]) -> list[str]:
+    """What the office must acknowledge before publishing: the response answers fewer
+    recommendations than the report makes (or the number it makes is not recorded), or a
+    recommendation's exact text is not recorded. Empty when there is nothing to warn of."""
+    warnings = []
+    covered = coverage(response.inspection, len(rows))
+    if covered.stated is None:
+        warnings.append(
+            f"How many recommendations the report makes is not recorded. {len(rows)} "
+            f"{'is' if len(rows) == 1 else 'are'} recorded here, and the published response "
+            "will say that it may not answer them all."
+        )
+    elif covered.covered < covered.stated:
+        warnings.append(
+            f"The report makes {covered.stated} recommendations and only {covered.covered} "
+            f"{'is' if covered.covered == 1 else 'are'} recorded here: the response will "
+            f"answer {covered.covered} of the report's {covered.stated}, and will say so "
+            "wherever it appears."
+        )
+    for row in rows:
+        if not row.text:
+            warnings.append(
+                f"The exact text of {row.label.lower()} is not recorded: the published "
+                "response will say so instead of quoting it."
+            )
+    return warnings
+
+
 def publications(response: Section55Response) -> list[Section55Publication]:
     """The response's published versions, newest first."""
     return list(response.publications.order_by("-version"))
@@ -404,7 +477,9 @@ def latest_publications(*, body: Organisation | None = None) -> QuerySet[Section
     newer = Section55Publication.objects.filter(
         response_id=OuterRef("response_id"), version__gt=OuterRef("version")
     )
-    publications_qs = Section55Publication.objects.exclude(Exists(newer))
+    publications_qs = Section55Publication.objects.exclude(Exists(newer)).annotate(
+        covered=Count("positions")
+    )
     if body is not None:
         publications_qs = publications_qs.filter(response__body=body)
     return publications_qs.select_related(
@@ -433,7 +508,10 @@ def publication_positions(publication: Section55Publication):
 def national_positions():
     """Every position of every response's newest published version, for the national CSV."""
     return (
-        Section55PublishedPosition.objects.filter(publication__in=latest_publications())
+        Section55PublishedPosition.objects.filter(
+            publication__in=latest_publications().values("id")
+        )
+        .annotate(covered=Window(Count("id"), partition_by=[F("publication_id")]))
         .select_related(
             "publication__response__body", "publication__response__inspection__inspectorate"
         )

@@ -2,7 +2,12 @@
 
 Each step is recorded as a dated event. The stage moves only along TRANSITIONS; drafting steps
 move it forward and never back. Once published the draft is frozen: a correction must be
-started, and publishing it adds a new version while the earlier ones are kept."""
+started, and publishing it adds a new version while the earlier ones are kept.
+
+Every step locks the response's row first and checks the stage afresh under the lock, then
+saves only the fields it changes and bumps the response's version. A drafting step takes the
+version the user saw (`expected_version`); if someone saved in between, StaleEditError lists
+what changed and carries the version now current, and nothing is written."""
 
 import dataclasses
 import datetime
@@ -16,6 +21,8 @@ from django.utils import timezone
 from inspections.models import Inspection
 from organisations.models import Organisation
 from recommendations.models import Finding
+from rocu_tracker.deadlines import format_day
+from rocu_tracker.versioning import StaleEditError
 
 from . import selectors
 from .models import (
@@ -63,10 +70,48 @@ class ChiefOfficerView:
     note: str = ""
 
 
-def _lock(response: Section55Response) -> None:
-    """Hold the response's row until the transaction ends, and read it afresh."""
+STALE_MESSAGE = (
+    "Someone else saved this response after you opened it. Your text is kept below; check "
+    "what changed, then save again."
+)
+# Saved by every step besides the fields it changes.
+ALWAYS_SAVED = ("stage", "version", "updated_at")
+
+
+def _lock(response: Section55Response, expected_version: int | None = None) -> None:
+    """Hold the response's row until the transaction ends and read it afresh, so every check
+    that follows sees what is committed; then _check_version."""
     Section55Response.objects.select_for_update().filter(pk=response.pk).values_list("pk").get()
     response.refresh_from_db()
+    _check_version(response, expected_version)
+
+
+def _lock_draft(response: Section55Response, expected_version: int | None) -> None:
+    """_lock for a drafting step: a published response is refused first (saying so is more
+    use than a list of changes), then a stale version."""
+    _lock(response)
+    _refuse_if_frozen(response)
+    _check_version(response, expected_version)
+
+
+def _check_version(response: Section55Response, expected_version: int | None) -> None:
+    """With `expected_version` (the version the user saw), StaleEditError, listing what
+    changed since and carrying the version now current, if someone else saved in between."""
+    if expected_version is not None and response.version != expected_version:
+        changes = response.events.filter(response_version__gt=expected_version)
+        raise StaleEditError(
+            STALE_MESSAGE,
+            changes=changes.select_related("actor").order_by("id"),
+            current_version=response.version,
+        )
+
+
+def _refuse_if_frozen(response: Section55Response) -> None:
+    if response.is_frozen:
+        raise ValidationError(
+            "This response is published and its text is frozen. Start a correction to change "
+            "it; the published version will be kept."
+        )
 
 
 def _move(response: Section55Response, to_stage: str) -> str:
@@ -83,11 +128,7 @@ def _move(response: Section55Response, to_stage: str) -> str:
 def _advance(response: Section55Response, to_stage: str) -> str:
     """For a drafting step: refuse on a frozen response, move forward if `to_stage` is
     further on, else stay. Returns the stage moved from, or '' when it stayed."""
-    if response.is_frozen:
-        raise ValidationError(
-            "This response is published and its text is frozen. Start a correction to change "
-            "it; the published version will be kept."
-        )
+    _refuse_if_frozen(response)
     if response.stage == Stage.CORRECTING:
         return ""
     if DRAFT_ORDER.index(to_stage) <= DRAFT_ORDER.index(response.stage):
@@ -100,12 +141,16 @@ def _record(
     kind: str,
     *,
     by: AbstractBaseUser | None,
+    fields: Iterable[str] = (),
     occurred_on: datetime.date | None = None,
     from_stage: str = "",
     narrative: str = "",
     version: int | None = None,
 ) -> Section55Event:
-    response.save()
+    """Bump the response's version, save only the stage, the version and the `fields` this
+    step changed, and append the event that explains it. Call only under _lock."""
+    response.version += 1
+    response.save(update_fields=[*ALWAYS_SAVED, *fields])
     return Section55Event.objects.create(
         response=response,
         kind=kind,
@@ -115,16 +160,13 @@ def _record(
         to_stage=response.stage if from_stage else "",
         narrative=narrative,
         version=version,
+        response_version=response.version,
     )
 
 
 def _not_in_future(day: datetime.date, what: str) -> None:
     if day > timezone.localdate():
         raise ValidationError(f"{what} cannot be in the future.")
-
-
-def _date(day: datetime.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _recommendation(response: Section55Response, finding: Finding) -> str:
@@ -166,11 +208,13 @@ def section55_chief_officer_invite(
     invited_on: datetime.date,
     comments_due_on: datetime.date,
     by: AbstractBaseUser | None = None,
+    expected_version: int | None = None,
 ) -> Section55Event:
     """s.55(4): invite the chief officer's comments before a date the office sets."""
     _not_in_future(invited_on, "The invitation")
     if comments_due_on < invited_on:
         raise ValidationError("The chief officer's comments cannot be due before the invitation.")
+    _lock_draft(response, expected_version)
     from_stage = _advance(response, Stage.CHIEF_OFFICER_INVITED)
     response.chief_officer_invited_on = invited_on
     response.chief_officer_comments_due_on = comments_due_on
@@ -178,9 +222,10 @@ def section55_chief_officer_invite(
         response,
         Kind.CHIEF_OFFICER_INVITED,
         by=by,
+        fields=["chief_officer_invited_on", "chief_officer_comments_due_on"],
         occurred_on=invited_on,
         from_stage=from_stage,
-        narrative=f"Comments asked for by {_date(comments_due_on)}.",
+        narrative=f"Comments asked for by {format_day(comments_due_on)}.",
     )
 
 
@@ -193,6 +238,7 @@ def section55_chief_officer_comments_record(
     entered_by: str = EnteredBy.OFFICE,
     views: Iterable[ChiefOfficerView] = (),
     by: AbstractBaseUser | None = None,
+    expected_version: int | None = None,
 ) -> Section55Event:
     """The chief officer's comments, entered by the force itself or by the office on the
     chief officer's behalf, with their agreement with each recommendation."""
@@ -200,6 +246,7 @@ def section55_chief_officer_comments_record(
         raise ValidationError("The chief officer's comments need some text.")
     if received_on is not None:
         _not_in_future(received_on, "The day the comments were received")
+    _lock_draft(response, expected_version)
     from_stage = _advance(response, Stage.CHIEF_OFFICER_COMMENTED)
     response.chief_officer_comments_status = ChiefOfficerComments.RECEIVED
     response.chief_officer_comments = comments.strip()
@@ -222,6 +269,12 @@ def section55_chief_officer_comments_record(
         response,
         Kind.CHIEF_OFFICER_COMMENTS,
         by=by,
+        fields=[
+            "chief_officer_comments_status",
+            "chief_officer_comments",
+            "chief_officer_comments_received_on",
+            "chief_officer_comments_entered_by",
+        ],
         occurred_on=received_on,
         from_stage=from_stage,
         narrative=" ".join(narrative),
@@ -232,14 +285,16 @@ def section55_chief_officer_comments_record(
 def section55_chief_officer_comments_not_received(
     *, response: Section55Response, by: AbstractBaseUser | None = None
 ) -> Section55Event:
-    """Record that the comments did not come by the date the office set."""
+    """Record that the comments did not come by the date the office set. A one-click step
+    with nothing typed to lose: it checks what is committed, not what the user saw."""
     today = timezone.localdate()
+    _lock(response)
     if response.chief_officer_comments_due_on is None:
         raise ValidationError("Invite the chief officer's comments, with a date, first.")
     if today <= response.chief_officer_comments_due_on:
         raise ValidationError(
             "The chief officer has until "
-            f"{_date(response.chief_officer_comments_due_on)}: comments can be marked not "
+            f"{format_day(response.chief_officer_comments_due_on)}: comments can be marked not "
             "received only after that day."
         )
     if response.chief_officer_comments_status == ChiefOfficerComments.RECEIVED:
@@ -250,21 +305,33 @@ def section55_chief_officer_comments_not_received(
         response,
         Kind.CHIEF_OFFICER_NOT_RECEIVED,
         by=by,
+        fields=["chief_officer_comments_status"],
         occurred_on=today,
         from_stage=from_stage,
-        narrative=f"Asked for by {_date(response.chief_officer_comments_due_on)}.",
+        narrative=f"Asked for by {format_day(response.chief_officer_comments_due_on)}.",
     )
 
 
 @transaction.atomic
 def section55_office_comments_record(
-    *, response: Section55Response, comments: str, by: AbstractBaseUser | None = None
+    *,
+    response: Section55Response,
+    comments: str,
+    by: AbstractBaseUser | None = None,
+    expected_version: int | None = None,
 ) -> Section55Event:
     if not comments.strip():
         raise ValidationError("The office's comments need some text.")
+    _lock_draft(response, expected_version)
     from_stage = _advance(response, Stage.DRAFTING)
     response.office_comments = comments.strip()
-    return _record(response, Kind.OFFICE_COMMENTS, by=by, from_stage=from_stage)
+    return _record(
+        response,
+        Kind.OFFICE_COMMENTS,
+        by=by,
+        fields=["office_comments"],
+        from_stage=from_stage,
+    )
 
 
 @transaction.atomic
@@ -276,6 +343,7 @@ def section55_position_set(
     explanation: str,
     agreement: str = Agreement.NOT_STATED,
     by: AbstractBaseUser | None = None,
+    expected_version: int | None = None,
 ) -> Section55Position:
     """s.55(5B): the action taken or proposed on a recommendation, or why none."""
     label = _recommendation(response, finding)
@@ -285,6 +353,7 @@ def section55_position_set(
         raise ValidationError(
             f"{label}: explain the action taken or proposed, or why no action is taken."
         )
+    _lock_draft(response, expected_version)
     from_stage = _advance(response, Stage.DRAFTING)
     record, _ = Section55Position.objects.update_or_create(
         response=response,
@@ -313,10 +382,13 @@ def section55_response_publish(
     *,
     response: Section55Response,
     published_on: datetime.date | None = None,
+    acknowledged: bool = False,
     by: AbstractBaseUser | None = None,
 ) -> Section55Publication:
     """Publish the response as its next version, freezing a copy of everything in it.
-    Refused, with the list of what is missing, unless it is complete."""
+    Refused, with the list of what is missing, unless it is complete; and, where it answers
+    fewer recommendations than the report makes (or a recommendation's text is not recorded),
+    unless the office has `acknowledged` the warnings, which the history then records."""
     _lock(response)
     if response.is_frozen:
         raise ValidationError("This version is already published. Start a correction first.")
@@ -326,6 +398,14 @@ def section55_response_publish(
     missing = selectors.publication_missing(response, rows)
     if missing:
         raise ValidationError(missing)
+    warnings = selectors.publication_warnings(response, rows)
+    if warnings and not acknowledged:
+        raise ValidationError(
+            [
+                "Read these warnings and tick the box to acknowledge them before publishing.",
+                *warnings,
+            ]
+        )
     published_on = published_on or timezone.localdate()
     _not_in_future(published_on, "The publication date")
     if published_on < response.inspection.published_on:
@@ -333,10 +413,16 @@ def section55_response_publish(
     previous = response.publications.order_by("-version").first()
     if previous and published_on < previous.published_on:
         raise ValidationError(
-            f"Version {previous.version} was published on {_date(previous.published_on)}; "
+            f"Version {previous.version} was published on {format_day(previous.published_on)}; "
             "a correction cannot be published before it."
         )
-    correction = response.events.filter(kind=Kind.CORRECTION_STARTED).order_by("-id").first()
+    correction = (
+        response.events.filter(kind=Kind.CORRECTION_STARTED, id__gt=_last_published_event(response))
+        .order_by("-id")
+        .first()
+    )
+    if previous and correction is None:
+        raise ValidationError("Start a correction, saying what it changes, before publishing.")
     publication = Section55Publication.objects.create(
         response=response,
         version=previous.version + 1 if previous else 1,
@@ -356,7 +442,8 @@ def section55_response_publish(
             finding=row.finding,
             order=order,
             label=row.label,
-            recommendation=row.words,
+            recommendation=row.text,
+            recommendation_summary=row.summary,
             position=row.position.position,
             explanation=row.position.explanation,
             agreement=row.position.agreement,
@@ -372,10 +459,17 @@ def section55_response_publish(
         by=by,
         occurred_on=published_on,
         from_stage=from_stage,
-        narrative=f"Version {publication.version}.",
+        narrative=" ".join(
+            [f"Version {publication.version}.", *(["Acknowledged:", *warnings] if warnings else [])]
+        ),
         version=publication.version,
     )
     return publication
+
+
+def _last_published_event(response: Section55Response) -> int:
+    last = response.events.filter(kind=Kind.PUBLISHED).order_by("-id").values_list("id").first()
+    return last[0] if last else 0
 
 
 @transaction.atomic

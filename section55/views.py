@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from inspections.models import Inspection
 from organisations.models import Organisation
 from rocu_tracker import deadlines
+from rocu_tracker.forms import form_refuse
 from rocu_tracker.pdf import render_pdf
 
 from . import forms, selectors, services
@@ -87,6 +88,7 @@ def _render_detail(request, office: Office, *, status=200, refusal=(), **bound):
         inspection=office.inspection, body=office.body, response=response
     )
     last_day = deadlines.section55_last_day(office.inspection.published_on)
+    version = getattr(response, "version", None)
     context = {
         "office": office,
         "response": response,
@@ -97,13 +99,22 @@ def _render_detail(request, office: Office, *, status=200, refusal=(), **bound):
         "days_left": deadlines.days_left(last_day, today),
         "today": today,
         "rows": [
-            (row, bound.get(f"position_{row.finding.id}") or forms.PositionForm.for_row(row))
+            (
+                row,
+                bound.get(f"position_{row.finding.id}")
+                or forms.PositionForm.for_row(row, version=version),
+            )
             for row in rows
         ],
+        "coverage": selectors.coverage(office.inspection, len(rows)),
         "refusal": refusal,
-        "invite_form": bound.get("invite_form") or forms.InviteForm(),
+        "invite_form": bound.get("invite_form")
+        or forms.InviteForm(initial={"version": version}, auto_id=forms.INVITE_ID),
         "office_comments_form": bound.get("office_comments_form")
-        or forms.OfficeCommentsForm(initial={"comments": getattr(response, "office_comments", "")}),
+        or forms.OfficeCommentsForm(
+            initial={"comments": getattr(response, "office_comments", ""), "version": version},
+            auto_id=forms.OFFICE_COMMENTS_ID,
+        ),
         "publish_form": bound.get("publish_form") or forms.PublishForm(),
         "copies_form": bound.get("copies_form") or forms.CopiesForm(),
         "correction_form": bound.get("correction_form") or forms.CorrectionForm(),
@@ -112,6 +123,7 @@ def _render_detail(request, office: Office, *, status=200, refusal=(), **bound):
         context["publications"] = selectors.publications(response)
         context["history"] = selectors.history(response)
         context["missing"] = selectors.publication_missing(response, rows)
+        context["warnings"] = selectors.publication_warnings(response, rows)
         context["editable"] = office.access.can_edit and not response.is_frozen
         latest = context["publications"][0] if context["publications"] else None
         context["copies_pending"] = latest and not (
@@ -126,12 +138,16 @@ def response_detail(request, body: str, inspection: str):
 
 
 def _step(request, office: Office, form_name: str, form, service, success: str):
-    """Bind, call the service, redirect; or show the page again with the errors."""
+    """Bind, call the service, redirect; or show the page again with the errors and the
+    user's input kept (after a stale save, with what changed and the version now current)."""
     if form.is_valid():
         try:
             service(form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form_refuse(form, error)
+            if office.response is not None and office.response.is_frozen:
+                # Published meanwhile: the page shows no draft form to carry the refusal.
+                messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, success)
             return redirect(office.url)
@@ -156,9 +172,13 @@ def chief_officer_invite(request, body: str, inspection: str):
         request,
         office,
         "invite_form",
-        forms.InviteForm(request.POST),
+        forms.InviteForm(request.POST, auto_id=forms.INVITE_ID),
         lambda data: services.section55_chief_officer_invite(
-            response=office.response, by=request.user, **data
+            response=office.response,
+            by=request.user,
+            expected_version=data["version"],
+            invited_on=data["invited_on"],
+            comments_due_on=data["comments_due_on"],
         ),
         "The chief officer's comments are invited.",
     )
@@ -187,9 +207,12 @@ def office_comments(request, body: str, inspection: str):
         request,
         office,
         "office_comments_form",
-        forms.OfficeCommentsForm(request.POST),
+        forms.OfficeCommentsForm(request.POST, auto_id=forms.OFFICE_COMMENTS_ID),
         lambda data: services.section55_office_comments_record(
-            response=office.response, by=request.user, **data
+            response=office.response,
+            by=request.user,
+            expected_version=data["version"],
+            comments=data["comments"],
         ),
         "The office's comments are saved.",
     )
@@ -206,7 +229,13 @@ def position_set(request, body: str, inspection: str, finding: int):
         f"position_{finding.id}",
         forms.PositionForm(request.POST, prefix=f"rec-{finding.id}"),
         lambda data: services.section55_position_set(
-            response=office.response, finding=finding, by=request.user, **data
+            response=office.response,
+            finding=finding,
+            by=request.user,
+            expected_version=data["version"],
+            position=data["position"],
+            explanation=data["explanation"],
+            agreement=data["agreement"],
         ),
         "The position is saved.",
     )
@@ -225,7 +254,9 @@ def response_publish(request, body: str, inspection: str):
         )
     except ValidationError as error:
         office.response.refresh_from_db()
-        return _render_detail(request, office, status=400, refusal=error.messages)
+        return _render_detail(
+            request, office, status=400, refusal=error.messages, publish_form=form
+        )
     messages.success(request, f"Version {publication.version} is published.")
     return redirect(office.url)
 
@@ -279,6 +310,7 @@ def chief_officer_comments(request, body: str, inspection: str):
     initial = {
         "comments": response.chief_officer_comments,
         "received_on": response.chief_officer_comments_received_on or timezone.localdate(),
+        "version": response.version,
     }
     form = forms.ChiefOfficerCommentsForm(request.POST or None, rows=rows, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -290,9 +322,10 @@ def chief_officer_comments(request, body: str, inspection: str):
                 entered_by=EnteredBy.FORCE if force else EnteredBy.OFFICE,
                 views=form.views(),
                 by=request.user,
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form_refuse(form, error)
         else:
             messages.success(request, "The chief officer's comments are recorded.")
             return redirect(
@@ -347,7 +380,7 @@ def covering_letter(request, body: str, inspection: str, pdf: bool = False):
             "public_url": public_url,
             "today": timezone.localdate(),
             "last_day": deadlines.section55_last_day(office.inspection.published_on),
-            "recommendation_count": publication.positions.count(),
+            "coverage": selectors.coverage(office.inspection, publication.positions.count()),
         },
         pdf=pdf,
         filename=f"{office.inspection.slug}-letter-to-the-home-secretary.pdf",

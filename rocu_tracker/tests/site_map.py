@@ -109,7 +109,9 @@ PUBLIC = {"viewer": "anonymous", "public": True}
 SITE_MAP: dict[str, Entry] = {
     "home": Entry(PAGE),  # redirects to My work or the inspections
     "accessibility": Entry(PAGE, **PUBLIC),
-    "health": Entry(DOWNLOAD, reason="JSON health check for load balancers", **PUBLIC),
+    "health": Entry(DOWNLOAD, reason="JSON health check (readiness, the old address)", **PUBLIC),
+    "health_live": Entry(DOWNLOAD, reason="JSON liveness check for supervisors", **PUBLIC),
+    "health_ready": Entry(DOWNLOAD, reason="JSON readiness check for load balancers", **PUBLIC),
     "login": Entry(PAGE, **PUBLIC),
     "logout": _action("every page (Sign out)"),
     # accounts
@@ -137,6 +139,8 @@ SITE_MAP: dict[str, Entry] = {
     "recommendations:item_return": _action("the item page", args=_item),
     "recommendations:item_assign": _action("the item page", args=_item),
     "recommendations:item_target_date": _action("the item page", args=_item),
+    "recommendations:item_reminders_pause": _action("the item page (a lead's)", args=_item),
+    "recommendations:item_reminders_resume": _action("the item page (a lead's)", args=_item),
     "recommendations:revision_decide": _action(
         "the item page", args=lambda world: [world.item, world.revision]
     ),
@@ -316,7 +320,9 @@ def world_build(*, dc_editor, dc_lead, dc_pcc_staff) -> World:
 
     response = section55_services.section55_response_open(inspection=inspection_2021, body=dc_pcc)
     _section55_complete(response)
-    section55_services.section55_response_publish(response=response, by=dc_pcc_staff)
+    section55_services.section55_response_publish(
+        response=response, acknowledged=True, by=dc_pcc_staff
+    )
     draft = section55_services.section55_response_open(inspection=inspection_2015, body=dc_pcc)
     section55_services.section55_office_comments_record(
         response=draft, comments="A draft, not yet published.", by=dc_pcc_staff

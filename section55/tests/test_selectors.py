@@ -76,7 +76,9 @@ def test_the_list_puts_overdue_responses_first(organisations, dc_pcc, response):
     FindingFactory(inspection=published)
     done = services.section55_response_open(inspection=published, body=dc_pcc)
     complete(done)
-    services.section55_response_publish(response=done, published_on=datetime.date(2021, 2, 1))
+    services.section55_response_publish(
+        response=done, published_on=datetime.date(2021, 2, 1), acknowledged=True
+    )
 
     rows = selectors.response_rows(dc_pcc, today=today)
     assert [row.inspection.slug for row in rows] == [

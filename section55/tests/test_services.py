@@ -5,6 +5,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from rocu_tracker.versioning import StaleEditError
 from section55 import services
 from section55.models import (
     Agreement,
@@ -178,7 +179,10 @@ def test_it_refuses_publication_while_one_recommendation_has_no_position(respons
 def test_publishing_freezes_a_copy_of_everything(response, dc_pcc_staff):
     complete(response)
     publication = services.section55_response_publish(
-        response=response, published_on=datetime.date(2021, 4, 1), by=dc_pcc_staff
+        response=response,
+        acknowledged=True,
+        published_on=datetime.date(2021, 4, 1),
+        by=dc_pcc_staff,
     )
     response.refresh_from_db()
     assert response.stage == Stage.PUBLISHED
@@ -218,7 +222,7 @@ def test_publishing_freezes_a_copy_of_everything(response, dc_pcc_staff):
 def test_a_correction_is_a_new_version_and_the_old_one_is_kept(response):
     complete(response)
     first = services.section55_response_publish(
-        response=response, published_on=datetime.date(2021, 4, 1)
+        response=response, acknowledged=True, published_on=datetime.date(2021, 4, 1)
     )
     services.section55_correction_start(response=response, reason="Recommendation 1 misquoted.")
     assert response.stage == Stage.CORRECTING
@@ -228,10 +232,10 @@ def test_a_correction_is_a_new_version_and_the_old_one_is_kept(response):
     )
     with pytest.raises(ValidationError, match="cannot be published before it"):
         services.section55_response_publish(
-            response=response, published_on=datetime.date(2021, 3, 31)
+            response=response, acknowledged=True, published_on=datetime.date(2021, 3, 31)
         )
     second = services.section55_response_publish(
-        response=response, published_on=datetime.date(2021, 4, 20)
+        response=response, acknowledged=True, published_on=datetime.date(2021, 4, 20)
     )
     assert second.version == 2
     assert second.correction_note == "Recommendation 1 misquoted."
@@ -245,14 +249,16 @@ def test_a_correction_needs_a_published_response_and_a_reason(response):
     with pytest.raises(ValidationError, match="cannot move"):
         services.section55_correction_start(response=response, reason="Typo")
     complete(response)
-    services.section55_response_publish(response=response)
+    services.section55_response_publish(response=response, acknowledged=True)
     with pytest.raises(ValidationError, match="Say what"):
         services.section55_correction_start(response=response, reason="")
 
 
 def test_it_records_the_copies_sent_once_each(response):
     complete(response)
-    services.section55_response_publish(response=response, published_on=datetime.date(2021, 4, 1))
+    services.section55_response_publish(
+        response=response, published_on=datetime.date(2021, 4, 1), acknowledged=True
+    )
     with pytest.raises(ValidationError, match="before the response is published"):
         services.section55_copies_record(
             response=response, home_secretary_on=datetime.date(2021, 3, 31)
@@ -291,3 +297,87 @@ def test_the_transition_table_allows_only_its_moves():
             else:
                 with pytest.raises(ValidationError):
                     services._move(response, to_stage)
+
+
+# --- stale edits, partial responses --------------------------------------------------------
+
+
+def test_it_refuses_a_stale_save_saying_what_changed_and_takes_the_next_one(response, dc_pcc_staff):
+    seen = response.version
+    services.section55_office_comments_record(
+        response=response, comments="First office text.", expected_version=seen, by=dc_pcc_staff
+    )
+    with pytest.raises(StaleEditError) as refused:
+        services.section55_office_comments_record(
+            response=response, comments="Second office text.", expected_version=seen
+        )
+    assert [change.kind for change in refused.value.changes] == [Kind.OFFICE_COMMENTS]
+    assert refused.value.changes[0].actor == dc_pcc_staff
+    response.refresh_from_db()
+    assert response.office_comments == "First office text."
+    assert refused.value.current_version == response.version == seen + 1
+
+    services.section55_office_comments_record(
+        response=response,
+        comments="Second office text.",
+        expected_version=refused.value.current_version,
+    )
+    response.refresh_from_db()
+    assert (response.office_comments, response.version) == ("Second office text.", seen + 2)
+
+
+def test_it_never_reverts_the_chief_officers_comments_from_a_stale_copy(response, dc_editor):
+    stale = Section55Response.objects.get(pk=response.pk)
+    services.section55_chief_officer_comments_record(
+        response=response,
+        comments="The force's own comments.",
+        received_on=None,
+        entered_by=Section55Response.EnteredBy.FORCE,
+        by=dc_editor,
+    )
+    services.section55_office_comments_record(response=stale, comments="The office's comments.")
+    response.refresh_from_db()
+    assert response.chief_officer_comments == "The force's own comments."
+    assert response.office_comments == "The office's comments."
+    assert response.stage == Stage.DRAFTING
+
+
+def test_it_publishes_a_partial_response_only_once_the_office_acknowledges_it(
+    response, dc_pcc_staff
+):
+    complete(response)
+    with pytest.raises(ValidationError) as refused:
+        services.section55_response_publish(response=response, by=dc_pcc_staff)
+    assert refused.value.messages == [
+        "Read these warnings and tick the box to acknowledge them before publishing.",
+        "The report makes 6 recommendations and only 4 are recorded here: the response will "
+        "answer 4 of the report's 6, and will say so wherever it appears.",
+        "The exact text of recommendation 1 is not recorded: the published response will say "
+        "so instead of quoting it.",
+    ]
+    assert not Section55Publication.objects.exists()
+
+    publication = services.section55_response_publish(
+        response=response, acknowledged=True, by=dc_pcc_staff
+    )
+    narrative = response.events.get(kind=Kind.PUBLISHED).narrative
+    assert narrative.startswith("Version 1. Acknowledged: The report makes 6 recommendations")
+    assert "recommendation 1 is not recorded" in narrative
+    first = publication.positions.get(order=1)
+    assert (first.label, first.recommendation, first.recommendation_summary) == (
+        "Recommendation 1",
+        "",
+        "",
+    )
+    assert publication.positions.get(order=2).recommendation.startswith("By February 2022")
+
+
+def test_it_publishes_a_complete_response_without_an_acknowledgement(response):
+    inspection = response.inspection
+    inspection.stated_recommendations = 4
+    inspection.save(update_fields=["stated_recommendations"])
+    inspection.findings.filter(reference="1").update(text="The words of recommendation 1.")
+    complete(response)
+    publication = services.section55_response_publish(response=response)
+    assert publication.version == 1
+    assert response.events.get(kind=Kind.PUBLISHED).narrative == "Version 1."

@@ -5,6 +5,7 @@ import datetime
 import io
 import json
 import re
+from html import unescape
 
 import pytest
 from django.test import Client
@@ -39,7 +40,7 @@ def _client(user=None) -> Client:
 
 
 def _text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def _pdf_text(content: bytes) -> str:
@@ -51,7 +52,10 @@ def _pdf_text(content: bytes) -> str:
 def published(response, dc_pcc_staff):
     complete(response, by=dc_pcc_staff)
     services.section55_response_publish(
-        response=response, published_on=datetime.date(2021, 4, 1), by=dc_pcc_staff
+        response=response,
+        published_on=datetime.date(2021, 4, 1),
+        acknowledged=True,
+        by=dc_pcc_staff,
     )
     return response
 
@@ -102,7 +106,12 @@ def test_the_force_enters_its_chief_officers_comments_in_its_own_view(response, 
     assertContains(page, "asked for them by <strong>10 March 2021</strong>", html=False)
     assertNotContains(page, "on the chief officer's behalf")
     rec_1, *others = recommendations_of(response)
-    data = {"comments": "I do not agree with recommendation 1.", "received_on": "2021-03-09"}
+    response.refresh_from_db()
+    data = {
+        "comments": "I do not agree with recommendation 1.",
+        "received_on": "2021-03-09",
+        "version": response.version,
+    }
     data |= {f"agreement_{f.id}": "agrees" for f in others}
     data |= {f"agreement_{rec_1.id}": "disagrees", f"note_{rec_1.id}": "The NCA has powers."}
     assert client.post(DETAIL_2021 + "chief-officer/", data).status_code == 302
@@ -122,7 +131,7 @@ def test_another_forces_editor_gets_a_404_on_the_chief_officers_page(response, c
 def test_the_office_enters_them_on_the_chief_officers_behalf(response, dc_pcc_staff):
     client = _client(dc_pcc_staff)
     assertContains(client.get(DETAIL_2021 + "chief-officer/"), "on the chief officer's behalf")
-    data = {"comments": "Comments sent by email.", "received_on": ""}
+    data = {"comments": "Comments sent by email.", "received_on": "", "version": response.version}
     data |= {f"agreement_{f.id}": "not_stated" for f in recommendations_of(response)}
     assertRedirects(
         client.post(DETAIL_2021 + "chief-officer/", data),
@@ -193,6 +202,7 @@ def test_a_position_form_shows_the_prefill_until_the_office_saves_one(response, 
             f"rec-{rec_1.id}-position": "no_action",
             f"rec-{rec_1.id}-explanation": "The NCA has the powers it needs.",
             f"rec-{rec_1.id}-agreement": "disagrees",
+            f"rec-{rec_1.id}-version": response.version,
         },
     )
     assertRedirects(saved, DETAIL_2021)
@@ -268,10 +278,16 @@ def test_a_correction_is_published_as_a_new_version_and_the_old_one_stays(
 ):
     office = _client(dc_pcc_staff)
     assertRedirects(office.post(DETAIL_2021 + "correction/", {"reason": "A typo."}), DETAIL_2021)
-    office.post(DETAIL_2021 + "office-comments/", {"comments": "I warmly welcome this report."})
+    published.refresh_from_db()
+    saved = office.post(
+        DETAIL_2021 + "office-comments/",
+        {"comments": "I warmly welcome this report.", "version": published.version},
+    )
+    assertRedirects(saved, DETAIL_2021)
     assertContains(client.get(PUBLIC_2021), "I welcome this report.")  # still version 1
     assertRedirects(
-        office.post(DETAIL_2021 + "publish/", {"published_on": "2021-04-10"}), DETAIL_2021
+        office.post(DETAIL_2021 + "publish/", {"published_on": "2021-04-10", "acknowledged": "on"}),
+        DETAIL_2021,
     )
     assertContains(client.get(PUBLIC_2021), "I warmly welcome this report.")
     old = client.get(PUBLIC_2021 + "v1/")
@@ -307,3 +323,214 @@ def test_the_response_page_reads_a_constant_number_of_queries(
     client.get(DETAIL_2021)
     with django_assert_max_num_queries(40):
         assert client.get(DETAIL_2021).status_code == 200
+
+
+# --- what a partial response covers --------------------------------------------------------
+
+COVERS = "This response covers 4 of the report's 6 recommendations; it does not answer the other 2."
+NOT_RECORDED = "Exact text not yet recorded."
+
+
+def _version(html: str, name: str = "version") -> int:
+    return int(re.search(rf'name="{re.escape(name)}" value="(\d+)"', html)[1])
+
+
+def test_it_asks_the_office_to_acknowledge_a_partial_response_before_publishing(
+    response, dc_pcc_staff
+):
+    complete(response)
+    client = _client(dc_pcc_staff)
+    page = client.get(DETAIL_2021).content.decode()
+    assert "Everything the law asks for is here" not in page
+    warnings = _text(re.search(r'id="publish-warnings">(.*?)</div>', page, re.S)[1])
+    assert "The report makes 6 recommendations and only 4 are recorded here" in warnings
+    assert "I have read the warnings above" in page
+
+    refused = client.post(DETAIL_2021 + "publish/", {"published_on": "2021-04-01"})
+    assert refused.status_code == 400
+    assertContains(refused, "tick the box to acknowledge them", status_code=400)
+    assert not response.publications.exists()
+
+    published = client.post(
+        DETAIL_2021 + "publish/", {"published_on": "2021-04-01", "acknowledged": "on"}
+    )
+    assertRedirects(published, DETAIL_2021)
+    assert "Acknowledged" in response.events.get(kind="published").narrative
+
+
+def test_it_says_what_a_partial_response_covers_wherever_it_appears(
+    published, dc_pcc_staff, client
+):
+    office = _client(dc_pcc_staff)
+    assert COVERS in _text(office.get(DETAIL_2021).content.decode())
+    letter = _text(office.get(DETAIL_2021 + "letter/").content.decode())
+    assert COVERS in letter
+    assert "each of the 4 recommendations" not in letter
+    assert COVERS in _pdf_text(office.get(DETAIL_2021 + "letter.pdf").content)
+
+    page = _text(client.get(PUBLIC_2021).content.decode())
+    assert COVERS in page
+    assert "(Exact text not yet recorded.)" not in page
+    assert f"Recommendation 1 {NOT_RECORDED}" in page
+    assert COVERS in _text(client.get(PUBLIC_2021 + "print/").content.decode())
+    assert "4 of the report's 6" in _text(client.get("/responses/").content.decode())
+
+    data = json.loads(client.get(PUBLIC_2021 + "response.json").content)
+    assert data["coverage"] == {
+        "recommendations_answered": 4,
+        "recommendations_in_report": 6,
+        "complete": False,
+        "statement": COVERS,
+    }
+    assert data["positions"][0]["recommendation_text"] is None
+    assert data["positions"][0]["recommendation_text_recorded"] is False
+    for body in (
+        client.get(PUBLIC_2021 + "response.csv").content,
+        b"".join(client.get("/responses/national.csv").streaming_content),
+    ):
+        rows = list(csv.DictReader(io.StringIO(body.decode())))
+        assert {row["coverage"] for row in rows} == {COVERS}
+        assert {(r["recommendations_answered"], r["recommendations_in_report"]) for r in rows} == {
+            ("4", "6")
+        }
+        assert (rows[0]["recommendation_text"], rows[0]["recommendation_text_recorded"]) == (
+            "",
+            "no",
+        )
+
+
+def test_it_shows_a_missing_recommendation_text_as_missing_on_the_office_pages(
+    response, dc_pcc_staff
+):
+    client = _client(dc_pcc_staff)
+    for url in (DETAIL_2021, DETAIL_2021 + "chief-officer/", DETAIL_2021 + "board-paper/"):
+        page = client.get(url).content.decode()
+        assert "(Exact text not yet recorded.)" not in page
+        assert f'<p class="not-recorded"><em>{NOT_RECORDED}</em>' in page, url
+
+
+# --- stale saves ---------------------------------------------------------------------------
+
+
+def test_it_refuses_a_stale_office_comments_save_and_takes_the_second(
+    response, dc_pcc_staff, django_user_model, organisations
+):
+    from organisations.models import Membership
+    from organisations.services import membership_grant
+
+    gail = django_user_model.objects.create_user(username="gail", password="pw")
+    membership_grant(
+        user=gail,
+        organisation=organisations["devon-and-cornwall-pcc"],
+        role=Membership.Role.PCC_STAFF,
+    )
+    dana, gail = _client(dc_pcc_staff), _client(gail)
+    seen = _version(dana.get(DETAIL_2021).content.decode())
+    assert _version(gail.get(DETAIL_2021).content.decode()) == seen
+    url = DETAIL_2021 + "office-comments/"
+    assertRedirects(dana.post(url, {"comments": "Dana's text.", "version": seen}), DETAIL_2021)
+
+    refused = gail.post(url, {"comments": "Gail's text.", "version": seen})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    form = html.split('id="office-comments"')[1].split("</form>")[0]
+    assert "Someone else saved this response after you opened it" in form
+    assert "What changed since you opened the page" in form
+    assert "Office's comments saved" in _text(form)
+    assert "Gail's text." in _text(form)
+    response.refresh_from_db()
+    assert response.office_comments == "Dana's text."
+    assert _version(form) == response.version != seen
+
+    again = gail.post(url, {"comments": "Gail's text.", "version": _version(form)})
+    assertRedirects(again, DETAIL_2021)
+    response.refresh_from_db()
+    assert response.office_comments == "Gail's text."
+
+
+def test_an_office_save_cannot_revert_the_chief_officers_comments(
+    response, dc_pcc_staff, dc_editor
+):
+    office, force = _client(dc_pcc_staff), _client(dc_editor)
+    office_seen = _version(office.get(DETAIL_2021).content.decode())
+    force_page = force.get(DETAIL_2021 + "chief-officer/").content.decode()
+    data = {"comments": "The chief constable's words.", "received_on": "2021-03-09"}
+    data |= {f"agreement_{f.id}": "agrees" for f in recommendations_of(response)}
+    data["version"] = _version(force_page)
+    assert force.post(DETAIL_2021 + "chief-officer/", data).status_code == 302
+
+    refused = office.post(
+        DETAIL_2021 + "office-comments/", {"comments": "Office text.", "version": office_seen}
+    )
+    assert refused.status_code == 400
+    response.refresh_from_db()
+    assert response.chief_officer_comments == "The chief constable's words."
+    assert response.chief_officer_comments_entered_by == Section55Response.EnteredBy.FORCE
+
+
+# --- formula-safe CSV ----------------------------------------------------------------------
+
+FORMULAS = {
+    "=": '=HYPERLINK("http://example.org","click")',
+    "+": "+1+2",
+    "-": "-3+4",
+    "@": "@SUM(A1:A2)",
+}
+
+
+def test_it_makes_every_formula_inert_in_both_public_csvs(response, dc_editor, client):
+    """Cells typed by the force (the chief officer's notes) and by the office (explanations)
+    starting = + - @ reach both CSVs with a leading apostrophe, never raw."""
+    findings = recommendations_of(response)
+    services.section55_chief_officer_comments_record(
+        response=response,
+        comments="=1+1",
+        received_on=None,
+        entered_by=Section55Response.EnteredBy.FORCE,
+        views=[
+            services.ChiefOfficerView(finding, "agrees", formula)
+            for finding, formula in zip(findings, FORMULAS.values(), strict=True)
+        ],
+        by=dc_editor,
+    )
+    services.section55_office_comments_record(response=response, comments="@office")
+    for finding, formula in zip(findings, FORMULAS.values(), strict=True):
+        services.section55_position_set(
+            response=response, finding=finding, position="action_taken", explanation=formula
+        )
+    services.section55_response_publish(response=response, acknowledged=True)
+
+    for body in (
+        client.get(PUBLIC_2021 + "response.csv").content,
+        b"".join(client.get("/responses/national.csv").streaming_content),
+    ):
+        rows = list(csv.reader(io.StringIO(body.decode())))
+        cells = [cell for row in rows for cell in row]
+        assert not [cell for cell in cells if cell.startswith(tuple(FORMULAS))]
+        data = rows[1:]
+        header = rows[0]
+        explanations = [row[header.index("explanation")] for row in data]
+        notes = [row[header.index("chief_officer_note")] for row in data]
+        assert explanations == notes == ["'" + formula for formula in FORMULAS.values()]
+
+
+def test_it_calls_a_response_complete_only_when_it_answers_every_recommendation(
+    response, dc_pcc_staff, client
+):
+    inspection = response.inspection
+    inspection.stated_recommendations = 4
+    inspection.save(update_fields=["stated_recommendations"])
+    inspection.findings.filter(reference="1").update(text="The words of recommendation 1.")
+    complete(response)
+    office = _client(dc_pcc_staff)
+    page = office.get(DETAIL_2021).content.decode()
+    assert 'id="publish-warnings"' not in page
+    assert "I have read the warnings above" not in page
+    assertRedirects(
+        office.post(DETAIL_2021 + "publish/", {"published_on": "2021-04-01"}), DETAIL_2021
+    )
+    letter = _text(office.get(DETAIL_2021 + "letter/").content.decode())
+    assert "our response to each of the 4 recommendations it makes." in letter
+    assert "does not answer" not in letter
+    public = _text(client.get(PUBLIC_2021).content.decode())
+    assert "This response covers all 4 recommendations the report makes." in public
