@@ -5,9 +5,12 @@ from pathlib import Path
 
 import pytest
 from auditlog.context import disable_auditlog
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 
+from inspections.models import Inspection
 from inspections.reference_data import reference_data_load
 from organisations import services as organisation_services
 from organisations.models import Membership, Organisation
@@ -48,10 +51,36 @@ def media_in_a_temporary_folder(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+# Loading the reference data costs about a second; most tests only read it. It is loaded once
+# per session, committed, before the first test: every test on the database (each inside a
+# transaction rolled back after it) starts from it. A transactional test (live server, real
+# concurrency) empties the database when it ends, so the next one that asks loads it again.
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), disable_auditlog():
+        reference_data_load()
+
+
 @pytest.fixture
 def reference_data(db):
     """The real reference data: 43 forces, their bodies and regions, the two inspections."""
-    return reference_data_load()
+    if not Inspection.objects.exists():
+        reference_data_load()
+
+
+@pytest.fixture
+def empty_database(db):
+    """For the tests of loading itself: none of the shared reference data. PostgreSQL's
+    TRUNCATE is transactional, so the data is back when this test's transaction rolls back."""
+    tables = [
+        model._meta.db_table
+        for app in ("organisations", "inspections", "recommendations", "actionplans", "section55")
+        for model in apps.get_app_config(app).get_models()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(map(connection.ops.quote_name, tables))} CASCADE")
 
 
 @pytest.fixture

@@ -1,11 +1,10 @@
 from django import forms
 
-from recommendations.forms import VersionedForm
 from recommendations.models import TrackedItem
+from rocu_tracker.forms import DateField, VersionedForm
+from rocu_tracker.people import display_name
 
 from .models import Action, ActionPlan
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class ActionPlanForm(forms.ModelForm):
@@ -20,11 +19,11 @@ class ActionPlanForm(forms.ModelForm):
             "published_on",
             "published_url",
         ]
-        widgets = {
-            "consulted_pcc_on": DATE,
-            "consulted_rocu_on": DATE,
-            "consulted_rocu_board_on": DATE,
-            "published_on": DATE,
+        field_classes = {
+            "consulted_pcc_on": DateField,
+            "consulted_rocu_on": DateField,
+            "consulted_rocu_board_on": DateField,
+            "published_on": DateField,
         }
         help_texts = {
             "consulted_pcc_on": "The 2015 recommendation asked for plans developed with the "
@@ -47,7 +46,8 @@ class ActionForm(forms.ModelForm):
     class Meta:
         model = Action
         fields = ["title", "description", "owner", "owner_title", "due_on", "status", "serves"]
-        widgets = {"due_on": DATE, "serves": forms.CheckboxSelectMultiple}
+        field_classes = {"due_on": DateField}
+        widgets = {"serves": forms.CheckboxSelectMultiple}
         labels = {"serves": "Serves these recommendations", "owner_title": "Owner's post"}
 
     def __init__(self, *args, plan: ActionPlan, **kwargs):
@@ -59,9 +59,7 @@ class ActionForm(forms.ModelForm):
         self.fields["owner"].queryset = self.fields["owner"].queryset.filter(
             memberships__organisation=plan.organisation
         )
-        self.fields["owner"].label_from_instance = lambda user: (
-            user.get_full_name() or user.username
-        )
+        self.fields["owner"].label_from_instance = display_name
 
 
 class VersionedActionForm(ActionForm, VersionedForm):

@@ -1,8 +1,10 @@
 """Every write to action plans and actions.
 
-Edits carry the version the user saw; if someone else saved in between, StaleRecordError
+Edits carry the version the user saw; if someone else saved in between, StaleEditError
 lists what the saved record now says where it differs, and nothing is written.
 """
+
+import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,17 +13,10 @@ from django.db import models, transaction
 from inspections.models import Inspection
 from organisations.models import Membership, Organisation
 from organisations.selectors import EDITING_ROLES
+from rocu_tracker import deadlines
+from rocu_tracker.versioning import StaleEditError
 
 from .models import Action, ActionPlan
-
-
-class StaleRecordError(ValidationError):
-    def __init__(self, differences: list[tuple[str, str]]):
-        self.changes = differences
-        super().__init__(
-            "Someone else saved this after you opened it. Your text is kept below; "
-            "check what the saved version says, then save again."
-        )
 
 
 def _require_editor(user: AbstractBaseUser | None, organisation: Organisation) -> None:
@@ -33,6 +28,12 @@ def _require_editor(user: AbstractBaseUser | None, organisation: Organisation) -
         raise PermissionDenied(f"Only {organisation.short_name}'s editors and leads do this.")
 
 
+def _check_dates(fields: dict) -> None:
+    for value in fields.values():
+        if isinstance(value, datetime.date):
+            deadlines.require_plausible_date(value)
+
+
 def _display(record: models.Model, name: str) -> str:
     value = getattr(record, name)
     return "—" if value in (None, "") else str(value)
@@ -41,12 +42,15 @@ def _display(record: models.Model, name: str) -> str:
 def _update_versioned(record, *, model, expected_version: int, fields: dict) -> models.Model:
     current = model.objects.select_for_update().get(pk=record.pk)
     if current.version != expected_version:
-        raise StaleRecordError(
-            [
+        raise StaleEditError(
+            "Someone else saved this after you opened it. Your text is kept below; "
+            "check what the saved version says, then save again.",
+            changes=[
                 (model._meta.get_field(name).verbose_name.capitalize(), _display(current, name))
                 for name, value in fields.items()
                 if getattr(current, name) != value
-            ]
+            ],
+            current_version=current.version,
         )
     for name, value in fields.items():
         setattr(current, name, value)
@@ -64,6 +68,7 @@ def action_plan_create(
     **fields,
 ) -> ActionPlan:
     _require_editor(by, organisation)
+    _check_dates(fields)
     if ActionPlan.objects.filter(organisation=organisation, inspection=inspection).exists():
         raise ValidationError(f"{organisation.short_name} already has a plan for this report.")
     return ActionPlan.objects.create(
@@ -76,6 +81,7 @@ def action_plan_update(
     *, plan: ActionPlan, by: AbstractBaseUser, expected_version: int, **fields
 ) -> ActionPlan:
     _require_editor(by, plan.organisation)
+    _check_dates(fields)
     return _update_versioned(
         plan, model=ActionPlan, expected_version=expected_version, fields=fields
     )
@@ -91,6 +97,7 @@ def action_add(
     *, plan: ActionPlan, title: str, serves=(), by: AbstractBaseUser | None = None, **fields
 ) -> Action:
     _require_editor(by, plan.organisation)
+    _check_dates(fields)
     _check_serves(plan, serves)
     action = Action.objects.create(plan=plan, title=title, **fields)
     action.serves.set(serves)
@@ -102,6 +109,7 @@ def action_update(
     *, action: Action, by: AbstractBaseUser, expected_version: int, serves, **fields
 ) -> Action:
     _require_editor(by, action.plan.organisation)
+    _check_dates(fields)
     _check_serves(action.plan, serves)
     action = _update_versioned(
         action, model=Action, expected_version=expected_version, fields=fields

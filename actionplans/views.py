@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from inspections.models import Inspection
 from organisations.models import Organisation
 from organisations.selectors import EDITING_ROLES, organisation_ids_where
+from rocu_tracker.forms import form_refuse
 
 from . import forms, selectors, services
 from .models import Action
@@ -60,8 +61,7 @@ def _save(request, form, *, action, done: str, redirect_to):
             messages.success(request, done)
             return redirect(redirect_to(record))
         except ValidationError as error:
-            form.stale_changes = getattr(error, "changes", None)
-            form.add_error(None, error)
+            form_refuse(form, error)
     return None
 
 

@@ -12,8 +12,13 @@ from django.utils.safestring import mark_safe
 from inspections.models import Inspection
 from organisations.models import Organisation
 from recommendations.models import Capability, Finding, TrackedItem
+from rocu_tracker.forms import DateField
 
 from . import selectors
+
+
+class _DateFilter(django_filters.DateFilter):
+    field_class = DateField
 
 
 class _FilterForm(forms.Form):
@@ -116,14 +121,8 @@ class ItemFilterSet(DashboardFilterSet):
     due = django_filters.ChoiceFilter(
         label="Deadline", choices=selectors.DUE_CHOICES, empty_label="Any deadline"
     )
-    deadline_after = django_filters.DateFilter(
-        label="Deadline on or after",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    deadline_before = django_filters.DateFilter(
-        label="Deadline on or before",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    deadline_after = _DateFilter(label="Deadline on or after")
+    deadline_before = _DateFilter(label="Deadline on or before")
     age = django_filters.ChoiceFilter(
         label="Open for",
         choices=[(bucket.key, bucket.label) for bucket in selectors.AGE_BUCKETS],

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from django.db.models import QuerySet
 from icalendar import Calendar, Event
 
+from rocu_tracker import deadlines
+
 PRODID = "-//ROCU Tracker//Deadlines//EN"
 
 
@@ -47,12 +49,12 @@ def _event(item, url: str, now: datetime.datetime) -> Event:
         "description",
         "\n".join(
             [
-                finding.text or finding.summary or "Text not yet recorded.",
+                finding.display_text,
                 f"Inspection: {finding.inspection.title}",
                 f"Organisation: {item.organisation.name}",
                 f"Status: {item.get_status_display()}",
                 f"Inspectorate deadline: {finding.deadline_display}",
-                f"Target date: {item.target_date:%d %B %Y}"
+                f"Target date: {deadlines.format_day(item.target_date)}"
                 if item.target_date
                 else "Target date: none set",
             ]

@@ -1,5 +1,3 @@
-import datetime
-
 import django_filters
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -56,5 +54,5 @@ class MyWorkFilter(django_filters.FilterSet):
         )
 
     def filter_due_within(self, queryset, name, value):
-        horizon = timezone.localdate() + datetime.timedelta(days=int(value))
-        return queryset.filter(effective_deadline__lte=horizon)
+        """Open and due from today to that many days on, as on the dashboard."""
+        return queryset.due_soon(timezone.localdate(), int(value))

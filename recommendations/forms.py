@@ -8,23 +8,15 @@ from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
 
 from organisations.selectors import EDITING_ROLES
+from rocu_tracker.forms import DateField, VersionedForm
+from rocu_tracker.people import display_name
 
+from . import evidence as evidence_checks
 from .models import TrackedItem
 
-# What evidence may be: documents, spreadsheets, presentations, images and plain text.
-EVIDENCE_TYPES = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
-    ".csv": "text/csv",
-    ".txt": "text/plain",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-}
+# What evidence may be: documents, spreadsheets, presentations, images and plain text, each
+# checked by its content (recommendations/evidence.py).
+EVIDENCE_TYPES = {suffix: kind.content_type for suffix, kind in evidence_checks.TYPES.items()}
 
 
 class OwnIdsForm(forms.Form):
@@ -36,12 +28,6 @@ class OwnIdsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
-
-
-class VersionedForm(forms.Form):
-    """Carries the version the user saw, so a stale save is refused, not lost."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -62,12 +48,16 @@ class EvidenceField(forms.FileField):
             raise forms.ValidationError(
                 f"“{upload.name}” is not a file type we accept. Use one of: {allowed}."
             )
-        if upload.size > settings.EVIDENCE_MAX_BYTES:
+        if problem := evidence_checks.size_problem(upload):
+            raise forms.ValidationError(problem)
+        # Neither the name nor the browser's claim about the type is trusted: the content
+        # must be what the name says, and the allow-list gives the type it is served as.
+        if not evidence_checks.content_matches(upload, suffix):
             raise forms.ValidationError(
-                f"“{upload.name}” is {filesizeformat(upload.size)}; the limit is "
-                f"{filesizeformat(settings.EVIDENCE_MAX_BYTES)}."
+                f"“{upload.name}” is named as {evidence_checks.TYPES[suffix].label} ({suffix}) but "
+                "its content is not one, so it was not stored. Save it again in that format, "
+                "or attach it with the ending of what it really is."
             )
-        # The browser's claim about the type is not trusted; the allow-list decides.
         upload.content_type = EVIDENCE_TYPES[suffix]
         return upload
 
@@ -125,19 +115,14 @@ class AssignOwnerForm(OwnIdsForm, VersionedForm):
             )
             .order_by("first_name", "last_name", "username")
         )
-        self.fields["owner"].label_from_instance = _person
+        self.fields["owner"].label_from_instance = display_name
         self.fields["owner"].initial = item.owner_id
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.username
 
 
 class TargetDateRevisionForm(OwnIdsForm):
     id_prefix = "revision"
-    proposed_date = forms.DateField(
+    proposed_date = DateField(
         label="New target date",
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="The inspectorate's deadline does not change; this is your own target.",
     )
     reason = forms.CharField(
@@ -155,4 +140,24 @@ class RevisionDecisionForm(OwnIdsForm):
         required=False,
         help_text="Needed when you reject.",
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RemindersPauseForm(OwnIdsForm):
+    id_prefix = "pause"
+    until = DateField(
+        label="Pause until",
+        help_text="The last day without reminders (today at the earliest, a year ahead at most).",
+    )
+    reason = forms.CharField(
+        label="Why reminders are paused",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RemindersResumeForm(OwnIdsForm):
+    id_prefix = "resume"
+    reason = forms.CharField(
+        label="Note", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )

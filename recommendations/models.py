@@ -46,6 +46,9 @@ class Finding(models.Model):
         NAMED = "named", "Named bodies"
         NOT_RECORDED = "not_recorded", "Not yet recorded"
 
+    # What every page, export, feed and email says where the report's own words are not known.
+    TEXT_NOT_RECORDED = "Exact text not yet recorded"
+
     DEADLINE_PRECISION_CHOICES = [
         (deadlines.Precision.DAY.value, "A day"),
         (deadlines.Precision.MONTH.value, "A month (due on its last day)"),
@@ -103,7 +106,16 @@ class Finding(models.Model):
         label = self.get_kind_display()
         if self.reference:
             label += f" {self.reference}"
-        return f"{label}: {self.text or self.summary or 'text not yet recorded'}"[:120]
+        return f"{label}: {self.display_text}"[:120]
+
+    @property
+    def display_text(self) -> str:
+        """The report's words; else the summary, marked as one; else that they are unknown."""
+        if self.text:
+            return self.text
+        if self.summary:
+            return f"Summary ({self.TEXT_NOT_RECORDED.lower()}): {self.summary}"
+        return f"{self.TEXT_NOT_RECORDED}."
 
     @property
     def deadline_display(self) -> str:
@@ -125,40 +137,56 @@ class TrackedItemQuerySet(models.QuerySet):
         return self.filter(organisation_id__in=organisation_ids_where(user, roles=EDITING_ROLES))
 
     def open(self):
-        return self.exclude(status__in=TrackedItem.CLOSED_STATUSES)
+        return self.filter(open_condition())
+
+    def reminders_not_paused(self, today: datetime.date):
+        """Items whose reminders no lead has paused over `today` (the reminder scan's)."""
+        return self.exclude(reminders_paused_until__gte=today)
 
     def with_effective_deadline(self):
         return self.annotate(effective_deadline=Coalesce(F("target_date"), F("finding__deadline")))
 
     def overdue(self, today: datetime.date):
-        return self.open().with_effective_deadline().filter(effective_deadline__lt=today)
+        return self.with_effective_deadline().filter(overdue_condition(today))
 
     def due_soon(self, today: datetime.date, within_days: int = deadlines.DUE_SOON_DAYS):
-        horizon = today + datetime.timedelta(days=within_days)
-        return (
-            self.open()
-            .with_effective_deadline()
-            .filter(effective_deadline__gte=today, effective_deadline__lte=horizon)
-        )
+        return self.with_effective_deadline().filter(due_soon_condition(today, within_days))
 
     def with_rag(self, today: datetime.date, within_days: int = deadlines.DUE_SOON_DAYS):
         """The database form of deadlines.rag(); tests hold the two in agreement."""
-        horizon = today + datetime.timedelta(days=within_days)
-        closed = Q(status__in=TrackedItem.CLOSED_STATUSES)
         slipped = Q(target_date__isnull=False, finding__deadline__isnull=False) & Q(
             target_date__gt=F("finding__deadline")
         )
         return self.with_effective_deadline().annotate(
             rag=Case(
-                When(closed, then=Value(deadlines.Rag.GREEN.value)),
+                When(~open_condition(), then=Value(deadlines.Rag.GREEN.value)),
                 When(~Q(blocked_by=""), then=Value(deadlines.Rag.RED.value)),
-                When(effective_deadline__lt=today, then=Value(deadlines.Rag.RED.value)),
+                When(overdue_condition(today), then=Value(deadlines.Rag.RED.value)),
                 When(slipped, then=Value(deadlines.Rag.AMBER.value)),
-                When(effective_deadline__lte=horizon, then=Value(deadlines.Rag.AMBER.value)),
+                When(
+                    due_soon_condition(today, within_days),
+                    then=Value(deadlines.Rag.AMBER.value),
+                ),
                 default=Value(deadlines.Rag.GREEN.value),
                 output_field=models.CharField(),
             )
         )
+
+
+# The database forms of deadlines.is_overdue() and deadlines.is_due_soon(), on a queryset
+# annotated with `effective_deadline`. Every list, count and RAG uses these; tests hold them
+# in agreement with deadlines.py.
+def open_condition() -> Q:
+    return ~Q(status__in=TrackedItem.CLOSED_STATUSES)
+
+
+def overdue_condition(today: datetime.date) -> Q:
+    return open_condition() & Q(effective_deadline__lt=today)
+
+
+def due_soon_condition(today: datetime.date, within_days: int = deadlines.DUE_SOON_DAYS) -> Q:
+    horizon = today + datetime.timedelta(days=within_days)
+    return open_condition() & Q(effective_deadline__gte=today, effective_deadline__lte=horizon)
 
 
 class TrackedItem(models.Model):
@@ -193,6 +221,13 @@ class TrackedItem(models.Model):
     blocked_by = models.CharField(
         max_length=300, blank=True, help_text="External dependency holding this up, if any."
     )
+    reminders_paused_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="A lead paused its reminders up to and including this day (the history "
+        "says who and why); the reminder scan skips it until then.",
+    )
+    reminders_pause_reason = models.CharField(max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -226,6 +261,9 @@ class TrackedItem(models.Model):
     def is_closed(self) -> bool:
         return self.status in self.CLOSED_STATUSES
 
+    def reminders_paused_on(self, today: datetime.date) -> bool:
+        return self.reminders_paused_until is not None and self.reminders_paused_until >= today
+
     def rag(self, today: datetime.date) -> deadlines.Rag:
         return deadlines.rag(
             is_closed=self.is_closed,
@@ -247,6 +285,8 @@ class TrackedItemEvent(models.Model):
         TARGET_DATE_REVISION = "target_date_revision", "Target date revision"
         OWNER_CHANGE = "owner_change", "Owner change"
         EVIDENCE = "evidence", "Evidence added"
+        REMINDERS_PAUSED = "reminders_paused", "Reminders paused"
+        REMINDERS_RESUMED = "reminders_resumed", "Reminders resumed"
 
     item = models.ForeignKey(TrackedItem, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)

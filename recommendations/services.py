@@ -15,6 +15,9 @@ from django.utils import timezone
 
 from organisations import selectors as organisation_selectors
 from organisations.models import Membership, Organisation
+from rocu_tracker import deadlines
+from rocu_tracker.people import display_name
+from rocu_tracker.versioning import StaleEditError
 
 from .models import (
     Capability,
@@ -100,17 +103,6 @@ def finding_fan_out(*, finding: Finding) -> list[TrackedItem]:
     return items
 
 
-class StaleEditError(ValidationError):
-    """Someone saved the item after the user loaded it."""
-
-    def __init__(self, changes: Sequence[TrackedItemEvent]):
-        self.changes = list(changes)
-        super().__init__(
-            "Someone else saved this item after you opened it. Your text is kept below; "
-            "check what changed, then save again."
-        )
-
-
 LEAD_ONLY_STATUSES = frozenset({Status.COMPLETE, Status.NO_FURTHER_ACTION, Status.SUPERSEDED})
 
 
@@ -129,14 +121,29 @@ def _lock_current(item: TrackedItem, expected_version: int) -> TrackedItem:
     current = TrackedItem.objects.select_for_update().get(pk=item.pk)
     if current.version != expected_version:
         changes = current.events.filter(item_version__gt=expected_version).select_related("actor")
-        raise StaleEditError(changes)
+        raise StaleEditError(
+            "Someone else saved this item after you opened it. Your text is kept below; "
+            "check what changed, then save again.",
+            changes=changes,
+            current_version=current.version,
+        )
     return current
 
 
 def _record(item: TrackedItem, *, kind: str, by, **fields) -> TrackedItemEvent:
     """Bump the item's version and append the event that explains it."""
     item.version += 1
-    item.save(update_fields=["status", "owner", "target_date", "version", "updated_at"])
+    item.save(
+        update_fields=[
+            "status",
+            "owner",
+            "target_date",
+            "reminders_paused_until",
+            "reminders_pause_reason",
+            "version",
+            "updated_at",
+        ]
+    )
     return TrackedItemEvent.objects.create(
         item=item,
         kind=kind,
@@ -378,15 +385,14 @@ def tracked_item_assign(
         current,
         kind=TrackedItemEvent.Kind.OWNER_CHANGE,
         by=by,
-        narrative=f"Owner changed from {_name(previous)} to {_name(owner)}.",
+        narrative=(
+            f"Owner changed from {display_name(previous, nobody='nobody')} "
+            f"to {display_name(owner, nobody='nobody')}."
+        ),
         occurred_on=occurred_on,
     )
     item.refresh_from_db()
     return event
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.username) if user else "nobody"
 
 
 @transaction.atomic
@@ -396,6 +402,7 @@ def target_date_revision_request(
     _require_role(by, item, organisation_selectors.EDITING_ROLES, "editors and leads revise dates")
     if not reason.strip():
         raise ValidationError("A revised target date needs a reason.")
+    deadlines.require_plausible_date(proposed_date)
     current = TrackedItem.objects.select_for_update().get(pk=item.pk)
     if current.target_date_revisions.filter(state=TargetDateRevision.State.PENDING).exists():
         raise ValidationError("A revision is already waiting for a lead's decision.")
@@ -454,3 +461,64 @@ def target_date_revision_decide(
         + (f" Note: {note.strip()}" if note.strip() else ""),
     )
     return revision
+
+
+REMINDERS_PAUSE_LONGEST = datetime.timedelta(days=366)
+
+
+@transaction.atomic
+def tracked_item_reminders_pause(
+    *, item: TrackedItem, by: AbstractBaseUser, until: datetime.date, reason: str
+) -> TrackedItemEvent:
+    """A lead of the item's organisation stops its reminders (and escalations) up to and
+    including `until`, at most a year ahead, saying why; the history records it. Pausing
+    again replaces the end date and the reason."""
+    _require_role(by, item, [Membership.Role.LEAD], "leads pause its reminders")
+    today = timezone.localdate()
+    if not reason.strip():
+        raise ValidationError("Say why the reminders are paused.")
+    if until < today:
+        raise ValidationError("The pause cannot end in the past.")
+    if until > today + REMINDERS_PAUSE_LONGEST:
+        raise ValidationError(
+            f"A pause can last a year at most: until {today + REMINDERS_PAUSE_LONGEST:%-d %B %Y}."
+        )
+    current = TrackedItem.objects.select_for_update().get(pk=item.pk)
+    if current.is_closed:
+        raise ValidationError("A closed item has no reminders to pause.")
+    previous = current.reminders_paused_until if current.reminders_paused_on(today) else None
+    current.reminders_paused_until = until
+    current.reminders_pause_reason = reason.strip()[:500]
+    event = _record(
+        current,
+        kind=TrackedItemEvent.Kind.REMINDERS_PAUSED,
+        by=by,
+        old_date=previous,
+        new_date=until,
+        narrative=reason.strip(),
+    )
+    item.refresh_from_db()
+    return event
+
+
+@transaction.atomic
+def tracked_item_reminders_resume(
+    *, item: TrackedItem, by: AbstractBaseUser, reason: str = ""
+) -> TrackedItemEvent:
+    """A lead ends a pause early: the next reminder scan reminds of the item again."""
+    _require_role(by, item, [Membership.Role.LEAD], "leads resume its reminders")
+    current = TrackedItem.objects.select_for_update().get(pk=item.pk)
+    if not current.reminders_paused_on(timezone.localdate()):
+        raise ValidationError("Its reminders are not paused.")
+    previous = current.reminders_paused_until
+    current.reminders_paused_until = None
+    current.reminders_pause_reason = ""
+    event = _record(
+        current,
+        kind=TrackedItemEvent.Kind.REMINDERS_RESUMED,
+        by=by,
+        old_date=previous,
+        narrative=reason.strip() or "Reminders resumed before the end of the pause.",
+    )
+    item.refresh_from_db()
+    return event

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from actionplans.selectors import my_work_actions
+from organisations.models import Membership
 from organisations.selectors import EDITING_ROLES, organisation_ids_where
+from rocu_tracker.forms import form_refuse
 
 from . import forms, selectors, services
 from .filters import MyWorkFilter
@@ -73,6 +75,7 @@ def _page_context(request, item: TrackedItem, **bound_forms) -> dict:
         "owner_form": forms.AssignOwnerForm(initial=version, item=item),
         "revision_form": forms.TargetDateRevisionForm(),
         "decision_form": forms.RevisionDecisionForm(),
+        **_reminders_pause_context(item),
     }
     context.update(bound_forms)
     return context
@@ -109,8 +112,7 @@ def _submit(request, item: TrackedItem, *, form, form_name: str, done: str, acti
             action(form.cleaned_data)
             return _respond(request, item, done=done)
         except ValidationError as error:
-            form.stale_changes = getattr(error, "changes", None)
-            form.add_error(None, error)
+            form_refuse(form, error)
     # htmx swaps only successful responses; a full page reports the bad request.
     return _respond(request, item, status=200 if request.htmx else 400, **{form_name: form})
 
@@ -247,3 +249,51 @@ def evidence_download(request, pk: int):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _require_lead(request, item: TrackedItem) -> None:
+    """Pausing is a lead's: anyone else who may read the item gets a 403 whatever they send."""
+    if services.role_at(request.user, item.organisation_id) != Membership.Role.LEAD:
+        raise PermissionDenied("Only a lead may pause or resume this item's reminders.")
+
+
+def _reminders_pause_context(item: TrackedItem) -> dict:
+    return {
+        "reminders_paused": item.reminders_paused_on(timezone.localdate()),
+        "pause_form": forms.RemindersPauseForm(),
+        "resume_form": forms.RemindersResumeForm(),
+    }
+
+
+@login_required
+@require_POST
+def item_reminders_pause(request, pk: int):
+    item = _item_or_404(request, pk)
+    _require_lead(request, item)
+    return _submit(
+        request,
+        item,
+        form=forms.RemindersPauseForm(request.POST),
+        form_name="pause_form",
+        done="Reminders paused.",
+        action=lambda data: services.tracked_item_reminders_pause(
+            item=item, by=request.user, until=data["until"], reason=data["reason"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def item_reminders_resume(request, pk: int):
+    item = _item_or_404(request, pk)
+    _require_lead(request, item)
+    return _submit(
+        request,
+        item,
+        form=forms.RemindersResumeForm(request.POST),
+        form_name="resume_form",
+        done="Reminders resumed.",
+        action=lambda data: services.tracked_item_reminders_resume(
+            item=item, by=request.user, reason=data["reason"]
+        ),
+    )

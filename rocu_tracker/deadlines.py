@@ -5,6 +5,8 @@ import calendar
 import datetime
 import enum
 
+from django.core.exceptions import ValidationError
+
 # Policing and Crime Act 2017 ss.36-37 (SI 2017/399 reg 4(a)) brought s.55(5A) into force.
 SECTION_55_TIME_LIMIT_FROM = datetime.date(2017, 5, 2)
 # "Before the end of the period of 56 days beginning with the day on which the report is
@@ -12,6 +14,12 @@ SECTION_55_TIME_LIMIT_FROM = datetime.date(2017, 5, 2)
 SECTION_55_PERIOD_DAYS = 56
 
 DUE_SOON_DAYS = 30
+
+# No date a person enters about inspections, plans or responses lies outside this range: a
+# typo such as 9999-12-31 or 0202-06-30 is refused rather than stored (year 9999 breaks
+# every calendar feed and any arithmetic that adds a day).
+EARLIEST_DATE = datetime.date(1990, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
 
 
 class Precision(enum.StrEnum):
@@ -24,6 +32,20 @@ class Rag(enum.StrEnum):
     RED = "red"
     AMBER = "amber"
     GREEN = "green"
+
+
+def require_plausible_date(day: datetime.date) -> None:
+    """Refuse a date outside EARLIEST_DATE..LATEST_DATE (forms and services both call it)."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(
+            f"Enter a date between {format_day(EARLIEST_DATE)} and {format_day(LATEST_DATE)}.",
+            code="date_out_of_range",
+        )
+
+
+def format_day(day: datetime.date) -> str:
+    """'30 June 2016', the way every page writes a day."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def section55_last_day(published_on: datetime.date) -> datetime.date | None:
@@ -55,7 +77,7 @@ def format_deadline(due_on: datetime.date | None, precision: str) -> str:
         return "No deadline recorded"
     if precision == Precision.MONTH:
         return f"By {due_on:%B %Y}"
-    return f"{due_on.day} {due_on:%B %Y}"
+    return format_day(due_on)
 
 
 def effective_deadline(
@@ -114,3 +136,18 @@ def rag(
 def days_left(deadline: datetime.date | None, today: datetime.date) -> int | None:
     """Days until the deadline; negative when overdue."""
     return None if deadline is None else (deadline - today).days
+
+
+def count_of_days(days: int) -> str:
+    """'1 day', '3 days': a number of days in words, whatever its sign."""
+    days = abs(days)
+    return f"{days} day{'' if days == 1 else 's'}"
+
+
+def days_left_text(days: int | None) -> str:
+    """'12 days left', 'Due today', '1 day overdue', from days_left()."""
+    if days is None:
+        return "No deadline recorded"
+    if days == 0:
+        return "Due today"
+    return f"{count_of_days(days)} {'left' if days > 0 else 'overdue'}"

@@ -11,6 +11,7 @@ from django.urls import reverse
 from actionplans import services as actionplan_services
 from actionplans.demo_data import demo_data_load
 from actionplans.models import ActionPlan
+from inspections.reference_data import reference_data_load
 from organisations.models import Organisation
 from recommendations.models import TrackedItem
 from recommendations.tests.factories import OrganisationFactory
@@ -124,8 +125,9 @@ def test_a_new_user_is_recorded_without_the_password_hash():
     assert "password" not in entry.changes_dict and "last_login" not in entry.changes_dict
 
 
-def test_it_records_the_reference_and_demo_data_as_they_are_created(reference_data, settings):
+def test_it_records_the_reference_and_demo_data_as_they_are_created(empty_database, settings):
     settings.DEMO_MODE = True
+    reference_data_load()
     demo_data_load()
 
     audited = {

@@ -5,6 +5,7 @@ from actionplans import services
 from actionplans.models import Action, ActionPlan
 from inspections.models import Inspection
 from recommendations.models import TrackedItem
+from rocu_tracker.tests.page_forms import version_in_form
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +101,41 @@ def test_my_work_lists_the_forces_open_actions(client, dc_editor, plan):
     assert "Consult the board" in page
     assert "Already done" not in page
     assert Inspection.objects.filter(slug=SLUG_2015).exists()
+
+
+def test_it_saves_a_stale_action_on_the_second_attempt(client, dc_editor, plan):
+    item = _item("devon-and-cornwall")
+    action = services.action_add(plan=plan, title="Agree the protocol", serves=[item])
+    url = reverse("actionplans:action_edit", args=[action.pk])
+    fields = {"title": "Mine", "status": "not_started", "serves": [item.pk], "due_on": ""}
+    services.action_update(
+        action=action,
+        by=dc_editor,
+        expected_version=action.version,
+        serves=[item],
+        title="Someone else's",
+    )
+    client.force_login(dc_editor)
+
+    refused = client.post(url, {**fields, "version": 1})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "Someone else saved this" in page
+
+    again = client.post(url, {**fields, "version": version_in_form(page)})
+    assert again.status_code == 302
+    action.refresh_from_db()
+    assert (action.title, action.version) == ("Mine", 3)
+
+
+def test_it_refuses_a_date_no_calendar_can_hold(client, dc_editor, plan):
+    client.force_login(dc_editor)
+    response = client.post(
+        reverse("actionplans:action_create", args=[plan.pk]),
+        {"title": "Far away", "status": "not_started", "due_on": "9999-12-31"},
+    )
+    assert response.status_code == 400
+    assert "Enter a date between 1 January 1990 and 31 December 2100." in (
+        response.content.decode()
+    )
+    assert not Action.objects.filter(title="Far away").exists()

@@ -33,7 +33,12 @@ from django.db.models.functions import TruncMonth
 
 from organisations.models import Organisation, RegionMembership
 from organisations.selectors import visible_organisation_ids
-from recommendations.models import TrackedItem
+from recommendations.models import (
+    TrackedItem,
+    due_soon_condition,
+    open_condition,
+    overdue_condition,
+)
 from recommendations.selectors import tracking_data_version
 from rocu_tracker import deadlines
 
@@ -142,21 +147,6 @@ def _apply_filters(items: QuerySet, filters: Mapping[str, Any], today: datetime.
 # --- the dashboard's counts: aggregates over items_for_dashboard(...) -------------------
 
 
-def _open() -> Q:
-    return ~Q(status__in=TrackedItem.CLOSED_STATUSES)
-
-
-def _overdue(today: datetime.date) -> Q:
-    # Conditional-count form of TrackedItem.overdue(); tests hold the two in agreement.
-    return _open() & Q(effective_deadline__lt=today)
-
-
-def _due_within(today: datetime.date, days: int) -> Q:
-    # Conditional-count form of TrackedItem.due_soon(); tests hold the two in agreement.
-    horizon = today + datetime.timedelta(days=days)
-    return _open() & Q(effective_deadline__gte=today, effective_deadline__lte=horizon)
-
-
 @dataclasses.dataclass
 class Dashboard:
     total: int
@@ -255,11 +245,11 @@ def _statuses() -> list[tuple[str, str]]:
 def _summary(items: QuerySet, today: datetime.date) -> dict[str, int]:
     counts = {
         "total": Count("id"),
-        "open": Count("id", filter=_open()),
-        "overdue": Count("id", filter=_overdue(today)),
+        "open": Count("id", filter=open_condition()),
+        "overdue": Count("id", filter=overdue_condition(today)),
     }
     for days in DUE_WINDOWS:
-        counts[f"due_{days}"] = Count("id", filter=_due_within(today, days))
+        counts[f"due_{days}"] = Count("id", filter=due_soon_condition(today, days))
     for value, _ in _statuses():
         counts[f"status_{value}"] = Count("id", filter=Q(status=value))
     for value, _ in RAG_CHOICES:
@@ -271,7 +261,7 @@ def _by_organisation(items: QuerySet, today: datetime.date) -> list[dict]:
     """One row per organisation: name, total, open, overdue, and a count per status."""
     rows: dict[int, dict] = {}
     grouped = items.values("organisation_id", "organisation__name", "status").annotate(
-        n=Count("id"), overdue=Count("id", filter=_overdue(today))
+        n=Count("id"), overdue=Count("id", filter=overdue_condition(today))
     )
     for row in grouped:
         organisation = rows.setdefault(
@@ -335,8 +325,8 @@ def _by_inspection(items: QuerySet, today: datetime.date) -> list[dict]:
         "finding__inspection__published_on",
     ).annotate(
         total=Count("id"),
-        open=Count("id", filter=_open()),
-        overdue=Count("id", filter=_overdue(today)),
+        open=Count("id", filter=open_condition()),
+        overdue=Count("id", filter=overdue_condition(today)),
     )
     return [
         {
@@ -398,7 +388,7 @@ def _timeline(items: QuerySet, today: datetime.date) -> list[dict]:
     for row in rows:
         row["counts"] = {value: 0 for value, _ in RAG_CHOICES}
     grouped = (
-        items.filter(_open(), effective_deadline__isnull=False)
+        items.filter(open_condition(), effective_deadline__isnull=False)
         .annotate(month=TruncMonth("effective_deadline"))
         .values("month", "rag")
         .annotate(n=Count("id"))

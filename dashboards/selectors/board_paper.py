@@ -80,8 +80,7 @@ def red_reason(item: TrackedItem, today: datetime.date) -> str:
     if deadlines.is_overdue(
         is_closed=item.is_closed, deadline=item.effective_deadline, today=today
     ):
-        days = -deadlines.days_left(item.effective_deadline, today)
-        plural = "s" if days != 1 else ""
-        due = item.effective_deadline
-        reasons.append(f"Overdue: due {due.day} {due:%B %Y}, {days} day{plural} ago")
+        days = deadlines.count_of_days(deadlines.days_left(item.effective_deadline, today))
+        due = deadlines.format_day(item.effective_deadline)
+        reasons.append(f"Overdue: due {due}, {days} ago")
     return "; ".join(reasons)

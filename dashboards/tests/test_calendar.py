@@ -5,6 +5,7 @@ from icalendar import Calendar
 
 from dashboards import services
 from dashboards.ical import event_uid
+from recommendations import services as item_services
 from recommendations.models import TrackedItem
 
 from .helpers import make_items
@@ -89,3 +90,28 @@ def test_it_shows_the_outsider_only_their_own_deadlines(client, cambs_editor, or
 def test_it_resets_only_by_post(client, board_member):
     client.force_login(board_member)
     assert client.get(reverse("dashboards:calendar_reset")).status_code == 405
+
+
+def test_it_never_lets_in_a_target_date_that_breaks_the_feed(
+    client, board_member, dc_editor, dc_lead, organisations
+):
+    """9999-12-31, once approved, made the feed a server error for everyone who could see
+    the item: the date is refused where it is entered, and the latest date allowed works."""
+    item = TrackedItem.objects.filter(organisation=organisations["devon-and-cornwall"]).first()
+    client.force_login(dc_editor)
+    url = reverse("recommendations:item_target_date", args=[item.pk])
+    refused = client.post(url, {"proposed_date": "9999-12-31", "reason": "Typo"})
+    assert refused.status_code == 400
+    assert not item.target_date_revisions.exists()
+
+    accepted = client.post(url, {"proposed_date": "2100-12-31", "reason": "Long term"})
+    assert accepted.status_code == 302
+    item_services.target_date_revision_decide(
+        revision=item.target_date_revisions.get(), by=dc_lead, approve=True
+    )
+    client.logout()
+    token = services.calendar_token_ensure(user=board_member).token
+    response = _feed(client, token)
+    assert response.status_code == 200
+    by_uid = {str(e["UID"]): e for e in Calendar.from_ical(response.content).walk("VEVENT")}
+    assert str(by_uid[event_uid(item)].decoded("DTSTART")) == "2100-12-31"

@@ -10,7 +10,7 @@ from inspections.reference_data import DEFAULT_PATH
 from organisations import selectors
 from organisations.models import Organisation, RegionMembership
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 D = datetime.date
 
 

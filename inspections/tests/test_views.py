@@ -265,7 +265,7 @@ def test_it_has_a_skip_link_to_the_main_landmark(client, board_member):
 
 
 @pytest.fixture
-def reader(django_user_model):
+def reader(empty_database, django_user_model):
     """A signed-in user with no reference data: the budgets count only what we build."""
     return django_user_model.objects.create_user(username="reader", password="pw")
 

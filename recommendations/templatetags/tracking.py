@@ -1,21 +1,28 @@
 from django import template
 
+from recommendations.models import Finding
 from rocu_tracker import deadlines
+from rocu_tracker.people import display_name
 
 register = template.Library()
 
 
 @register.filter
 def days_left_text(deadline, today) -> str:
-    """'12 days left', 'Due today', '3 days overdue', from deadlines.days_left."""
-    days = deadlines.days_left(deadline, today)
-    if days is None:
-        return "No deadline recorded"
-    if days == 0:
-        return "Due today"
-    if days > 0:
-        return f"{days} day{'s' if days != 1 else ''} left"
-    return f"{-days} day{'s' if days != -1 else ''} overdue"
+    """'12 days left', 'Due today', '1 day overdue' (deadlines.days_left_text)."""
+    return deadlines.days_left_text(deadlines.days_left(deadline, today))
+
+
+@register.filter
+def days(count: int) -> str:
+    """'1 day', '3 days', whatever the sign (deadlines.count_of_days)."""
+    return deadlines.count_of_days(count)
+
+
+@register.simple_tag
+def text_not_recorded() -> str:
+    """What every page says where a finding's exact words are not known."""
+    return Finding.TEXT_NOT_RECORDED
 
 
 @register.simple_tag(takes_context=True)
@@ -28,7 +35,5 @@ def page_url(context, param: str, number: int) -> str:
 
 @register.filter
 def person(user) -> str:
-    """A user's full name, else their username; '' for nobody."""
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
+    """A user's display name; '' for nobody."""
+    return display_name(user)

@@ -100,3 +100,12 @@ def test_it_refuses_an_empty_comment():
     with pytest.raises(ValidationError):
         services.tracked_item_comment(item=item, narrative="   ")
     assert not item.events.exists()
+
+
+def test_it_refuses_a_target_date_out_of_range(reference_data, dc_editor):
+    item = TrackedItem.objects.filter(organisation__slug="devon-and-cornwall").first()
+    with pytest.raises(ValidationError, match="Enter a date between"):
+        services.target_date_revision_request(
+            item=item, by=dc_editor, proposed_date=datetime.date(9999, 12, 31), reason="Typo"
+        )
+    assert not item.target_date_revisions.exists()

@@ -1,13 +1,18 @@
 """Issue 3's pages over HTTP: who may do what, bad input, stale saves, query budgets."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from actionplans import services as plan_services
 from actionplans.models import ActionPlan
+from dashboards.selectors import dashboard_for
+from dashboards.tests.helpers import make_items
 from inspections.models import Inspection
 from organisations.services import membership_grant
 from recommendations import services
@@ -42,7 +47,7 @@ def world(item, dc_editor, dc_lead):
         evidence_files=[SimpleUploadedFile("plan.pdf", b"%PDF-1.4", "application/pdf")],
     )
     revision = services.target_date_revision_request(
-        item=item, by=dc_editor, proposed_date="2027-01-31", reason="Regional review."
+        item=item, by=dc_editor, proposed_date=datetime.date(2027, 1, 31), reason="Regional review."
     )
     plan = plan_services.action_plan_create(
         organisation=item.organisation, inspection=item.finding.inspection, title="D&C plan"
@@ -86,6 +91,14 @@ def _urls(world):
             "POST",
             reverse("recommendations:revision_decide", args=[item.pk, world["revision"].pk]),
         ),
+        "recommendations:item_reminders_pause": (
+            "POST",
+            reverse("recommendations:item_reminders_pause", args=[item.pk]),
+        ),
+        "recommendations:item_reminders_resume": (
+            "POST",
+            reverse("recommendations:item_reminders_resume", args=[item.pk]),
+        ),
         "recommendations:evidence": (
             "GET",
             reverse("recommendations:evidence", args=[world["evidence"].pk]),
@@ -120,6 +133,8 @@ EXPECTED = {
         "recommendations:item_assign": 400,
         "recommendations:item_target_date": 400,
         "recommendations:revision_decide": 400,
+        "recommendations:item_reminders_pause": 403,
+        "recommendations:item_reminders_resume": 403,
         "recommendations:evidence": 200,
         "actionplans:list": 200,
         "actionplans:create": 400,
@@ -137,6 +152,8 @@ EXPECTED = {
         "recommendations:item_assign": 403,
         "recommendations:item_target_date": 403,
         "recommendations:revision_decide": 403,
+        "recommendations:item_reminders_pause": 403,
+        "recommendations:item_reminders_resume": 403,
         "recommendations:evidence": 200,
         "actionplans:list": 200,
         "actionplans:create": 404,
@@ -154,6 +171,8 @@ EXPECTED = {
         "recommendations:item_assign": 404,
         "recommendations:item_target_date": 404,
         "recommendations:revision_decide": 404,
+        "recommendations:item_reminders_pause": 404,
+        "recommendations:item_reminders_resume": 404,
         "recommendations:evidence": 404,
         "actionplans:list": 200,
         "actionplans:create": 400,
@@ -163,7 +182,12 @@ EXPECTED = {
         "actionplans:action_edit": 404,
     },
 }
-EXPECTED["dc_lead"] = EXPECTED["dc_editor"]
+EXPECTED["dc_lead"] = {
+    **EXPECTED["dc_editor"],
+    # only a lead pauses reminders; an empty form is refused (400), and nothing is paused
+    "recommendations:item_reminders_pause": 400,
+    "recommendations:item_reminders_resume": 400,
+}
 EXPECTED["board_member"] = EXPECTED["dc_pcc_staff"]
 
 
@@ -337,7 +361,9 @@ def test_a_force_user_lands_on_my_work(client, dc_editor, board_member):
 def test_my_work_lists_only_my_forces_open_items_soonest_first(client, item, dc_editor):
     client.force_login(dc_editor)
     page = client.get(reverse("recommendations:my_work")).content.decode()
-    assert "Recommendations (1)" in page
+    # The force's own item and the two its region's ROCU shares "with the chief officers of
+    # the affected forces" (test_my_work_region.py).
+    assert "Recommendations (3)" in page
     assert "Devon and Cornwall" in page
     assert "Cambridgeshire" not in page
     assert (
@@ -347,3 +373,22 @@ def test_my_work_lists_only_my_forces_open_items_soonest_first(client, item, dc_
         == 0
     )
     assert Inspection.objects.count() == 2
+
+
+def test_my_work_due_within_counts_what_the_dashboard_counts(client, dc_editor, organisations):
+    """'Due within 30 days' is open and due from today on, on My work as on the dashboard;
+    overdue items are counted as overdue, not as due."""
+    today = timezone.localdate()
+    make_items(140, organisation=organisations["devon-and-cornwall"], today=today)
+    client.force_login(dc_editor)
+    listed = client.get(reverse("recommendations:my_work"), {"due_within": "30"}).context["page"]
+    due = {
+        value: count
+        for value, _label, count in dashboard_for(
+            user=dc_editor,
+            filters={"organisation": organisations["devon-and-cornwall"]},
+            today=today,
+        ).due
+    }
+    assert listed.paginator.count == due["30"] > 0
+    assert all(item.effective_deadline >= today for item in listed.object_list)

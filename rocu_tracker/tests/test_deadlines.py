@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from rocu_tracker import deadlines
 from rocu_tracker.deadlines import Precision, Rag
@@ -122,3 +123,26 @@ def test_it_counts_days_left_and_overdue():
     assert deadlines.days_left(D(2022, 2, 11), TODAY) == 10
     assert deadlines.days_left(D(2022, 1, 29), TODAY) == -3
     assert deadlines.days_left(None, TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("days", "words"),
+    [
+        (None, "No deadline recorded"),
+        (0, "Due today"),
+        (1, "1 day left"),
+        (12, "12 days left"),
+        (-1, "1 day overdue"),
+        (-3, "3 days overdue"),
+    ],
+)
+def test_it_counts_days_in_words(days, words):
+    assert deadlines.days_left_text(days) == words
+
+
+@pytest.mark.parametrize(
+    "day", [datetime.date(9999, 12, 31), datetime.date(202, 6, 30), datetime.date(1989, 12, 31)]
+)
+def test_it_refuses_a_date_no_one_means(day):
+    with pytest.raises(ValidationError, match="Enter a date between 1 January 1990"):
+        deadlines.require_plausible_date(day)

@@ -1,0 +1,52 @@
+"""Form pieces every app shares: one date widget and one date field for the whole project,
+the version a versioned form carries, and how a form shows a refused save."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from rocu_tracker import deadlines
+
+# A browser's date input accepts and submits only ISO dates (yyyy-mm-dd); a value rendered in
+# any other format is dropped and the field comes back empty, losing a date the user never
+# touched.
+ISO_DATE = "%Y-%m-%d"
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker, given the value in the only format it reads."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        attrs = {
+            "min": deadlines.EARLIEST_DATE.isoformat(),
+            "max": deadlines.LATEST_DATE.isoformat(),
+            **(attrs or {}),
+        }
+        super().__init__(attrs=attrs, format=ISO_DATE)
+
+
+class DateField(forms.DateField):
+    """A date a person enters: the project's date input, bounded to a sane range."""
+
+    widget = DateInput
+
+    default_validators = [deadlines.require_plausible_date]
+
+
+class VersionedForm(forms.Form):
+    """Carries the version the user saw, so a stale save is refused, not lost."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+def form_refuse(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's refusal on the form with the user's input kept. After a stale edit
+    the form lists what changed and now carries the version current, so saving again once
+    the user has read the changes succeeds (and a further change is caught again)."""
+    current_version = getattr(error, "current_version", None)
+    if current_version is not None and "version" in form.fields:
+        form.data = form.data.copy()
+        form.data[form.add_prefix("version")] = current_version
+        form.stale_changes = error.changes
+    form.add_error(None, error)
