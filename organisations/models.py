@@ -118,6 +118,9 @@ class Membership(models.Model):
         PCC_STAFF = "pcc_staff", "PCC office staff"
         VIEWER = "viewer", "Board member (viewer)"
         ADMINISTRATOR = "administrator", "Administrator"
+        # Enters inspections and their findings and publishes them to the trackers: at an
+        # inspectorate for its reports, at a force for the reports about that force.
+        INSPECTION_LIAISON = "liaison", "Inspection liaison"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -39,6 +39,25 @@ class Finding(models.Model):
             "Accelerated cause of concern",
         )
         AREA_FOR_IMPROVEMENT = "area_for_improvement", "Area for improvement"
+        # Recorded and shown, never tracked.
+        INNOVATIVE_PRACTICE = "innovative_practice", "Innovative practice"
+        INFORMATIONAL = "informational", "Informational"
+
+    # The kinds that fan out to tracked items.
+    TRACKED_KINDS = (
+        Kind.RECOMMENDATION,
+        Kind.CAUSE_OF_CONCERN,
+        Kind.ACCELERATED_CAUSE_OF_CONCERN,
+        Kind.AREA_FOR_IMPROVEMENT,
+    )
+    # What the inspectorate itself discharges: after the force's lead signs off, such an item
+    # waits for the inspectorate's confirmation. Areas for improvement close on the force's
+    # own sign-off.
+    INSPECTORATE_CLOSES_KINDS = (
+        Kind.RECOMMENDATION,
+        Kind.CAUSE_OF_CONCERN,
+        Kind.ACCELERATED_CAUSE_OF_CONCERN,
+    )
 
     class Audience(models.TextChoices):
         ALL_FORCES = "all_forces", "Every force"
@@ -52,6 +71,7 @@ class Finding(models.Model):
     DEADLINE_PRECISION_CHOICES = [
         (deadlines.Precision.DAY.value, "A day"),
         (deadlines.Precision.MONTH.value, "A month (due on its last day)"),
+        (deadlines.Precision.IMMEDIATELY.value, "Immediately (due on publication)"),
         (deadlines.Precision.NONE.value, "No deadline, or none recorded"),
     ]
 
@@ -74,7 +94,7 @@ class Finding(models.Model):
         null=True, blank=True, help_text="The day it falls due (month-end for 'by <month>')."
     )
     deadline_precision = models.CharField(
-        max_length=10, choices=DEADLINE_PRECISION_CHOICES, default=deadlines.Precision.NONE.value
+        max_length=12, choices=DEADLINE_PRECISION_CHOICES, default=deadlines.Precision.NONE.value
     )
     cause_of_concern = models.ForeignKey(
         "self",
@@ -85,6 +105,22 @@ class Finding(models.Model):
         limit_choices_to={"kind__in": ["cause_of_concern", "accelerated_cause_of_concern"]},
     )
     capabilities = models.ManyToManyField(Capability, blank=True, related_name="findings")
+    repeats = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeated_by",
+        help_text="An earlier finding this one raises again (shown on both).",
+    )
+    supersedes = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="superseded_by",
+        help_text="An earlier finding this one replaces (its open items close as superseded).",
+    )
     position = models.PositiveSmallIntegerField(default=0)
     source = models.TextField(blank=True)
     note = models.TextField(blank=True)
@@ -97,7 +133,7 @@ class Finding(models.Model):
             models.UniqueConstraint(fields=["inspection", "key"], name="finding_unique_key"),
             models.CheckConstraint(
                 condition=Q(deadline__isnull=True, deadline_precision="none")
-                | Q(deadline__isnull=False, deadline_precision__in=["day", "month"]),
+                | Q(deadline__isnull=False, deadline_precision__in=["day", "month", "immediately"]),
                 name="finding_deadline_matches_precision",
             ),
         ]
@@ -197,11 +233,21 @@ class TrackedItem(models.Model):
         AWAITING_REVIEW = "awaiting_review", "Awaiting review"
         BEING_PROGRESSED = "being_progressed", "Being progressed"
         PROPOSED_COMPLETE = "proposed_complete", "Proposed complete (awaiting sign-off)"
+        # A recommendation or cause of concern signed off by the force's lead, waiting for
+        # the inspectorate to confirm it discharged (or return it).
+        AWAITING_INSPECTORATE = "awaiting_inspectorate", "Complete, awaiting the inspectorate"
         COMPLETE = "complete", "Complete"
         NO_FURTHER_ACTION = "no_further_action", "No further action needed"
         SUPERSEDED = "superseded", "Superseded"
+        # Its organisation was removed from the finding's addressees after publication.
+        WITHDRAWN = "withdrawn", "Withdrawn (no longer addressed to this organisation)"
 
-    CLOSED_STATUSES = (Status.COMPLETE, Status.NO_FURTHER_ACTION, Status.SUPERSEDED)
+    CLOSED_STATUSES = (
+        Status.COMPLETE,
+        Status.NO_FURTHER_ACTION,
+        Status.SUPERSEDED,
+        Status.WITHDRAWN,
+    )
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="tracked_items")
     organisation = models.ForeignKey(
@@ -250,7 +296,9 @@ class TrackedItem(models.Model):
                 fields=["target_date"],
                 include=["finding", "organisation", "owner"],
                 name="tracked_item_open_scan",
-                condition=~Q(status__in=["complete", "no_further_action", "superseded"]),
+                condition=~Q(
+                    status__in=["complete", "no_further_action", "superseded", "withdrawn"]
+                ),
             ),
         ]
 

@@ -40,16 +40,32 @@ TRANSITIONS: dict[str, frozenset[str]] = {
             Status.PROPOSED_COMPLETE,
             Status.NO_FURTHER_ACTION,
             Status.SUPERSEDED,
+            Status.WITHDRAWN,
         }
     ),
     Status.BEING_PROGRESSED: frozenset(
-        {Status.PROPOSED_COMPLETE, Status.NO_FURTHER_ACTION, Status.SUPERSEDED}
+        {Status.PROPOSED_COMPLETE, Status.NO_FURTHER_ACTION, Status.SUPERSEDED, Status.WITHDRAWN}
     ),
-    Status.PROPOSED_COMPLETE: frozenset({Status.COMPLETE, Status.BEING_PROGRESSED}),
+    Status.PROPOSED_COMPLETE: frozenset(
+        {
+            Status.COMPLETE,
+            Status.AWAITING_INSPECTORATE,
+            Status.BEING_PROGRESSED,
+            Status.SUPERSEDED,
+            Status.WITHDRAWN,
+        }
+    ),
+    # The inspectorate confirms a recommendation discharged, or returns it.
+    Status.AWAITING_INSPECTORATE: frozenset(
+        {Status.COMPLETE, Status.BEING_PROGRESSED, Status.SUPERSEDED, Status.WITHDRAWN}
+    ),
     Status.COMPLETE: frozenset(),
     Status.NO_FURTHER_ACTION: frozenset(),
     Status.SUPERSEDED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
 }
+# Set by sign-off, the inspectorate or the intake services, never by a progress update.
+NOT_BY_AN_UPDATE = frozenset({Status.COMPLETE, Status.AWAITING_INSPECTORATE, Status.WITHDRAWN})
 
 
 def capability_upsert(*, slug: str, **fields) -> Capability:
@@ -161,7 +177,7 @@ def allowed_next_statuses(item: TrackedItem, *, role: str | None) -> list[str]:
         targets = set()  # accepted or returned by a lead, not by an update
     if role != Membership.Role.LEAD:
         targets -= LEAD_ONLY_STATUSES
-    targets -= {Status.COMPLETE}
+    targets -= NOT_BY_AN_UPDATE
     return [status for status in Status.values if status in targets]
 
 

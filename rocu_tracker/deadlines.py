@@ -25,6 +25,7 @@ LATEST_DATE = datetime.date(2100, 12, 31)
 class Precision(enum.StrEnum):
     DAY = "day"
     MONTH = "month"
+    IMMEDIATELY = "immediately"  # due on the report's publication day
     NONE = "none"
 
 
@@ -77,6 +78,8 @@ def format_deadline(due_on: datetime.date | None, precision: str) -> str:
         return "No deadline recorded"
     if precision == Precision.MONTH:
         return f"By {due_on:%B %Y}"
+    if precision == Precision.IMMEDIATELY:
+        return f"Immediately (from {format_day(due_on)})"
     return format_day(due_on)
 
 
