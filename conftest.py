@@ -63,6 +63,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
         reference_data_load()
 
 
+@pytest.fixture(autouse=True)
+def reference_data_back_after_a_flush(request, django_db_blocker):
+    """A transactional test empties the database when it ends; load the reference data again
+    straight after (this fixture's teardown runs after the flush), so the tests that follow
+    still share it."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
+        with django_db_blocker.unblock(), disable_auditlog():
+            reference_data_load()
+
+
 @pytest.fixture
 def reference_data(db):
     """The real reference data: 43 forces, their bodies and regions, the two inspections."""

@@ -11,7 +11,8 @@ from rocu_tracker import deadlines
 D = datetime.date
 TODAY = D(2022, 2, 1)
 
-pytestmark = pytest.mark.django_db
+# These tests count every item in the database: they start from an empty one.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 
 
 def test_it_refuses_a_second_tracked_item_for_the_same_finding_and_organisation():
