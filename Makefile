@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint venv setup clean
+.PHONY: run test test-cluster lint venv setup clean
 
 # A virtualenv on Python 3.12+ (found on PATH or through pyenv by scripts/find-python).
 $(PY):
@@ -51,6 +51,14 @@ test: lint
 	scripts/ensure-runtime-packages
 	scripts/ensure-test-packages
 	scripts/with-test-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-cluster
+
+# Several hosts on this machine (network namespaces, as root): two web nodes behind HAProxy,
+# two workers, two beats, PostgreSQL, Redis and an S3 server, with faults under load
+# (cluster/test_cluster.py; about two minutes).
+test-cluster: $(VENV)/.installed-test
+	scripts/ensure-cluster-packages
+	scripts/with-test-postgres $(VENV)/bin/pytest cluster -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -200,8 +200,33 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Evidence: on this host's disk under MEDIA_ROOT (the embedded default, for one host), or,
+# with AWS_STORAGE_BUCKET_NAME set, in an S3 bucket (AWS, MinIO, Ceph) that every web node
+# and worker shares. boto3 finds the credentials itself (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or the host's role). The bucket stays private: downloads stream
+# through the access check (recommendations/views.py evidence_download), and any URL the
+# storage makes is signed and short-lived.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+_evidence_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if AWS_STORAGE_BUCKET_NAME:
+    _evidence_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # Names are random (uuid4), so no existence check before each upload.
+            "file_overwrite": True,
+            # A download is buffered in memory up to this, then in a temporary file.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _evidence_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
