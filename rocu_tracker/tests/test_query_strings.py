@@ -34,8 +34,14 @@ JUNK = ["²", "-1", "99999999999999999999999", "abc\x00", "9999-99-99"]
 
 
 @pytest.fixture
-def people(dc_editor, dc_lead, dc_pcc_staff):
-    return {"dc_editor": dc_editor, "dc_lead": dc_lead, "dc_pcc_staff": dc_pcc_staff}
+def people(dc_editor, dc_lead, dc_pcc_staff, django_user_model, organisations):
+    return {
+        "dc_editor": dc_editor,
+        "dc_lead": dc_lead,
+        "dc_pcc_staff": dc_pcc_staff,
+        # the viewer of the liaisons' pages (site_map)
+        "admin": site_map.administrator(django_user_model, organisations),
+    }
 
 
 def _junk(path: str, value: str) -> str:
