@@ -98,6 +98,15 @@ DEMO_USERS = [
         Role.VIEWER,
         "ROCU executive board member",
     ),
+    # Enters HMICFRS's reports and their findings, and publishes them to the trackers.
+    DemoUser(
+        "hmicfrs.liaison",
+        "HMICFRS",
+        "Liaison",
+        "hmicfrs",
+        Role.INSPECTION_LIAISON,
+        "Inspection liaison officer",
+    ),
     DemoUser(
         "admin",
         "HMICFRS",

@@ -150,8 +150,8 @@ def generate(*, items: int, events: int, today: datetime.date, seed: int = 2026)
             published[pk] = today - datetime.timedelta(days=rng.randint(0, 3650))
             yield (
                 pk, f"bench-inspection-{n}", inspectorate.id, "thematic", "national",
-                f"Benchmark inspection {n}", published[pk], "", "", "", "", "", None, None,
-                None, "", "", now,
+                f"Benchmark inspection {n}", published[pk], "", "", "", "", "", True, "", "",
+                now, now,
             )  # fmt: skip
 
     _copy(
@@ -159,9 +159,8 @@ def generate(*, items: int, events: int, today: datetime.date, seed: int = 2026)
         [
             "id", "slug", "inspectorate_id", "type", "scope", "title", "published_on",
             "publication_note", "fieldwork", "url", "isbn", "lead_inspector",
-            "stated_recommendations", "stated_causes_of_concern",
-            "stated_areas_for_improvement", "stated_counts_source", "recorded_note",
-            "updated_at",
+            "section55_applies", "stated_counts_source", "recorded_note",
+            "published_to_trackers_at", "updated_at",
         ],
         inspection_rows(),
     )  # fmt: skip

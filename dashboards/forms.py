@@ -20,6 +20,12 @@ class BoardPaperForm(forms.Form):
         label="Next meeting date",
         help_text="The paper lists what falls due before it.",
     )
+    changes_since = DateField(
+        label="Changes since",
+        required=False,
+        help_text="The last meeting's date: the paper lists the status changes that happened "
+        "after it, by the day they happened (not the day they were recorded).",
+    )
 
     def __init__(self, *args, user, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,4 +56,7 @@ class BoardPaperForm(forms.Form):
         meeting, next_meeting = cleaned.get("meeting_on"), cleaned.get("next_meeting_on")
         if meeting and next_meeting and next_meeting <= meeting:
             self.add_error("next_meeting_on", "The next meeting must come after this one.")
+        since = cleaned.get("changes_since")
+        if meeting and since and since >= meeting:
+            self.add_error("changes_since", "Changes since must be a day before this meeting.")
         return cleaned

@@ -15,11 +15,18 @@ from django.db import transaction
 from organisations import services as organisation_services
 from organisations.models import Organisation
 from recommendations import services as recommendation_services
-from recommendations.models import Finding
+from recommendations.models import Finding, TrackedItem
 from rocu_tracker import deadlines
 
 from . import services as inspection_services
 from .models import Inspection
+
+# The fixture's keys for the counts a report states, and the kind of finding each counts.
+STATED_COUNT_KEYS = {
+    "stated_recommendations": Finding.Kind.RECOMMENDATION,
+    "stated_causes_of_concern": Finding.Kind.CAUSE_OF_CONCERN,
+    "stated_areas_for_improvement": Finding.Kind.AREA_FOR_IMPROVEMENT,
+}
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "reference" / "rocu_reference.json"
 SCHEMA = 1
@@ -186,14 +193,16 @@ def _load_inspection(row: _Reader, organisation, capabilities, report: LoadRepor
         url=row.text("url", required=False),
         isbn=row.text("isbn", required=False),
         lead_inspector=row.text("lead_inspector", required=False),
-        stated_recommendations=row.count("stated_recommendations"),
-        stated_causes_of_concern=row.count("stated_causes_of_concern"),
-        stated_areas_for_improvement=row.count("stated_areas_for_improvement"),
+        stated_counts={kind: row.count(key) for key, kind in STATED_COUNT_KEYS.items()},
         stated_counts_source=row.text("stated_counts_source", required=False),
         recorded_note=row.text("recorded_note", required=False),
         subjects=[organisation(slug, row.where) for slug in row.items("subjects")],
     )
     report.inspections += 1
+    # The reference inspections are published to the trackers: each finding fans out as it
+    # is saved (and a re-load adds new addressees' items and withdraws removed ones').
+    inspection_services.inspection_mark_published(inspection=inspection)
+    items_before = TrackedItem.objects.count()
     findings: dict[str, Finding] = {}
     for position, raw in enumerate(row.items("findings"), start=1):
         finding_row = _Reader(raw, f"{row.where}.findings[{position - 1}]")
@@ -202,9 +211,7 @@ def _load_inspection(row: _Reader, organisation, capabilities, report: LoadRepor
         )
         findings[finding.key] = finding
         report.findings += 1
-        report.tracked_items_created += len(
-            recommendation_services.finding_fan_out(finding=finding)
-        )
+    report.tracked_items_created += TrackedItem.objects.count() - items_before
 
 
 def _load_finding(row: _Reader, inspection, position, findings, organisation, capabilities):

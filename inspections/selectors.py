@@ -9,25 +9,26 @@ from recommendations.models import Finding, TrackedItem
 
 from .models import Inspection
 
-_COCS = [Finding.Kind.CAUSE_OF_CONCERN, Finding.Kind.ACCELERATED_CAUSE_OF_CONCERN]
-
 
 def inspections_with_recorded_counts() -> QuerySet[Inspection]:
-    """Each inspection with how many of the findings it states are recorded here."""
+    """Each inspection with how many findings of each kind are recorded here
+    (`recorded_<kind>`) and its stated counts prefetched: Inspection.recorded_lines reads
+    both, in one query for the list and one for the counts."""
     recommendation = Q(findings__kind=Finding.Kind.RECOMMENDATION)
+    per_kind = {
+        f"recorded_{kind.value}": Count("findings", filter=Q(findings__kind=kind))
+        for kind in Finding.Kind
+    }
     # An aggregate query drops Meta.ordering, so the order is stated again.
     return (
         Inspection.objects.select_related("inspectorate")
+        .prefetch_related("stated_counts")
         .order_by("-published_on", "title")
         .annotate(
-            recorded_recommendations=Count("findings", filter=recommendation),
             recorded_recommendation_texts=Count(
                 "findings", filter=recommendation & ~Q(findings__text="")
             ),
-            recorded_causes_of_concern=Count("findings", filter=Q(findings__kind__in=_COCS)),
-            recorded_areas_for_improvement=Count(
-                "findings", filter=Q(findings__kind=Finding.Kind.AREA_FOR_IMPROVEMENT)
-            ),
+            **per_kind,
         )
     )
 
@@ -36,8 +37,16 @@ def findings_with_rollup(inspection: Inspection, *, today: datetime.date) -> lis
     """The inspection's findings, each with `status_counts` [(label, n)], `tracked_total`
     and `overdue_count` over its tracked items."""
     findings = list(
-        inspection.findings.select_related("cause_of_concern").prefetch_related(
-            "addressees", "capabilities"
+        inspection.findings.select_related(
+            "cause_of_concern",
+            # Links to earlier and later reports ("raised before in 2015"), on both findings.
+            "repeats__inspection__inspectorate",
+            "supersedes__inspection__inspectorate",
+        ).prefetch_related(
+            "addressees",
+            "capabilities",
+            "repeated_by__inspection__inspectorate",
+            "superseded_by__inspection__inspectorate",
         )
     )
     items = TrackedItem.objects.filter(finding__inspection=inspection).order_by()

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import services
 from .models import Capability, Finding, TrackedItem, TrackedItemEvent
 
 
@@ -11,10 +12,47 @@ class CapabilityAdmin(admin.ModelAdmin):
 
 @admin.register(Finding)
 class FindingAdmin(admin.ModelAdmin):
+    """Saves go through services.finding_upsert: on an inspection published to the trackers
+    a new finding fans out, new addressees get items and removed ones' items are withdrawn
+    with an event. A finding with tracked items is never deleted here (its history would go
+    with it)."""
+
     list_display = ["__str__", "inspection", "kind", "reference", "deadline", "audience"]
     list_filter = ["kind", "audience", "deadline_precision", "inspection"]
     search_fields = ["text", "summary", "reference", "key", "addressees_as_written"]
     autocomplete_fields = ["inspection", "addressees", "capabilities", "cause_of_concern"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The service finds a finding by (inspection, key): neither changes once made.
+        return ["inspection", "key"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        fields = {
+            name: data[name]
+            for name in form.fields
+            if name not in ("inspection", "key", "addressees", "capabilities")
+        }
+        saved = services.finding_upsert(
+            inspection=obj.inspection,
+            key=obj.key,
+            addressees=data.get("addressees", obj.addressees.all() if obj.pk else ()),
+            capabilities=data.get("capabilities", obj.capabilities.all() if obj.pk else ()),
+            by=request.user,
+            **fields,
+        )
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        # The many-to-many fields were saved (and fanned out) by the service in save_model.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.tracked_items.exists():
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class TrackedItemEventInline(admin.TabularInline):
@@ -42,12 +80,33 @@ class TrackedItemEventInline(admin.TabularInline):
 
 @admin.register(TrackedItem)
 class TrackedItemAdmin(admin.ModelAdmin):
+    """Read here; changed on the item's page, whose services record every change in its
+    history and bump its version. Items are made by fan-out, never added here, and never
+    deleted (their history would go with them)."""
+
     list_display = ["finding", "organisation", "status", "owner", "target_date"]
     list_filter = ["status", "finding__inspection", "organisation__kind"]
     search_fields = ["organisation__name", "finding__text", "finding__reference"]
-    autocomplete_fields = ["finding", "organisation", "owner"]
-    readonly_fields = ["status", "version"]
+    readonly_fields = [
+        "finding",
+        "organisation",
+        "status",
+        "owner",
+        "target_date",
+        "blocked_by",
+        "reminders_paused_until",
+        "reminders_pause_reason",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [TrackedItemEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(TrackedItemEvent)
@@ -56,6 +115,9 @@ class TrackedItemEventAdmin(admin.ModelAdmin):
     list_filter = ["kind", "to_status"]
     search_fields = ["narrative", "item__organisation__name", "actor_name"]
     date_hierarchy = "occurred_on"
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -6,13 +6,14 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 
 from organisations.selectors import EDITING_ROLES
 from rocu_tracker.forms import DateField, VersionedForm
 from rocu_tracker.people import display_name
 
 from . import evidence as evidence_checks
-from .models import TrackedItem
+from .models import Finding, TrackedItem
 
 # What evidence may be: documents, spreadsheets, presentations, images and plain text, each
 # checked by its content (recommendations/evidence.py).
@@ -78,6 +79,13 @@ class ProgressUpdateForm(VersionedForm):
         required=False,
         help_text="Documents, spreadsheets, images or text, up to "
         f"{filesizeformat(settings.EVIDENCE_MAX_BYTES)} each.",
+    )
+    occurred_on = DateField(
+        label="Happened on",
+        required=False,
+        initial=timezone.localdate,
+        help_text="The day it happened, if not today: never in the future, nor before the "
+        "report was published.",
     )
 
     def __init__(self, *args, item: TrackedItem, next_statuses: list[str], **kwargs):
@@ -161,3 +169,61 @@ class RemindersResumeForm(OwnIdsForm):
     reason = forms.CharField(
         label="Note", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+def _happened_on() -> DateField:
+    return DateField(
+        label="Happened on",
+        required=False,
+        initial=timezone.localdate,
+        help_text="The day of the inspectorate's decision, if not today.",
+    )
+
+
+class InspectorateConfirmForm(OwnIdsForm, VersionedForm):
+    id_prefix = "inspectorate_confirm"
+    narrative = forms.CharField(
+        label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    occurred_on = _happened_on()
+
+
+class InspectorateReturnForm(OwnIdsForm, VersionedForm):
+    id_prefix = "inspectorate_return"
+    reason = forms.CharField(
+        label="Why the inspectorate returns it", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    occurred_on = _happened_on()
+
+
+class FindingLinkForm(OwnIdsForm):
+    """That a finding repeats or supersedes one of an earlier report."""
+
+    id_prefix = "finding_link"
+    REPEATS, SUPERSEDES = "repeats", "supersedes"
+    link = forms.ChoiceField(
+        label="This finding",
+        choices=[
+            (REPEATS, "Repeats it (raised before; the earlier one's items stay as they are)"),
+            (SUPERSEDES, "Supersedes it (the earlier one's open items close as superseded)"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    earlier = forms.ModelChoiceField(label="Earlier finding", queryset=None)
+
+    def __init__(self, *args, finding: Finding, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["earlier"].queryset = (
+            Finding.objects.filter(
+                inspection__published_on__lt=finding.inspection.published_on,
+                kind__in=Finding.TRACKED_KINDS,
+            )
+            .select_related("inspection__inspectorate")
+            .order_by("-inspection__published_on", "inspection_id", "position", "id")
+        )
+        self.fields["earlier"].label_from_instance = _earlier_label
+
+
+def _earlier_label(finding: Finding) -> str:
+    inspection = finding.inspection
+    return f"{inspection.published_on:%Y} {inspection.inspectorate.short_name}: {finding}"[:160]

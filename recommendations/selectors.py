@@ -8,6 +8,7 @@ from django.db.models import BooleanField, Case, F, Prefetch, Q, QuerySet, Value
 from inspections.models import Inspection
 from organisations.selectors import EDITING_ROLES, organisation_ids_where, regions_of_forces
 
+from . import access
 from .models import Evidence, Finding, TrackedItem, TrackedItemEvent
 
 # Two of the 2021 report's recommendations are addressed to the chief officer(s) with the
@@ -55,10 +56,13 @@ def my_work_items(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
 
 
 def _readable_items(user, *, today: datetime.date) -> QuerySet[TrackedItem]:
-    """What the user may read: what they may see, and what My work shares with them."""
+    """What the user may read: what they may see, what My work shares with them, and, for
+    an inspectorate's liaison, the items of that inspectorate's reports."""
     visible = TrackedItem.objects.visible_to(user, day=today)
     if shared := _shared_with_the_forces(user, today=today):
-        return visible | TrackedItem.objects.filter(shared)
+        visible = visible | TrackedItem.objects.filter(shared)
+    if access.inspectorate_ids_of_liaison(user):
+        visible = visible | access.items_for_the_inspectorate(user)
     return visible
 
 
@@ -67,7 +71,13 @@ def item_for_page(*, user, pk: int, today: datetime.date) -> TrackedItem:
     return (
         _readable_items(user, today=today)
         .with_rag(today)
-        .select_related("finding__inspection__inspectorate", "organisation", "owner")
+        .select_related(
+            "finding__inspection__inspectorate",
+            "finding__repeats__inspection__inspectorate",
+            "finding__supersedes__inspection__inspectorate",
+            "organisation",
+            "owner",
+        )
         .get(pk=pk)
     )
 
@@ -100,3 +110,25 @@ def tracking_data_version() -> tuple:
             f"(SELECT max(updated_at) FROM {inspections})"
         )
         return cursor.fetchone()
+
+
+def items_awaiting_the_inspectorate(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
+    """The items signed off by their organisations and waiting for the user's inspectorate
+    to confirm or return them, longest waiting first (by the last change)."""
+    return (
+        access.items_for_the_inspectorate(user)
+        .filter(status=TrackedItem.Status.AWAITING_INSPECTORATE)
+        .with_rag(today)
+        .select_related("finding__inspection__inspectorate", "organisation")
+        .order_by("updated_at", "id")
+    )
+
+
+def finding_links(finding: Finding) -> dict[str, list[Finding]]:
+    """The later findings that repeat or supersede `finding` (two queries); what it repeats
+    or supersedes itself is on the finding (select_related by the caller)."""
+    related = ("inspection__inspectorate",)
+    return {
+        "repeated_by": list(finding.repeated_by.select_related(*related)),
+        "superseded_by": list(finding.superseded_by.select_related(*related)),
+    }

@@ -19,6 +19,7 @@ from rocu_tracker import deadlines
 from rocu_tracker.people import display_name
 from rocu_tracker.versioning import StaleEditError
 
+from . import access
 from .models import (
     Capability,
     Evidence,
@@ -62,7 +63,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.COMPLETE: frozenset(),
     Status.NO_FURTHER_ACTION: frozenset(),
     Status.SUPERSEDED: frozenset(),
-    Status.WITHDRAWN: frozenset(),
+    # Addressed to the organisation again (finding_tracked_items_sync), never by an update.
+    Status.WITHDRAWN: frozenset({Status.AWAITING_REVIEW}),
 }
 # Set by sign-off, the inspectorate or the intake services, never by a progress update.
 NOT_BY_AN_UPDATE = frozenset({Status.COMPLETE, Status.AWAITING_INSPECTORATE, Status.WITHDRAWN})
@@ -73,11 +75,67 @@ def capability_upsert(*, slug: str, **fields) -> Capability:
     return capability
 
 
-def finding_upsert(*, inspection, key: str, addressees=(), capabilities=(), **fields) -> Finding:
+@transaction.atomic
+def finding_upsert(
+    *, inspection, key: str, addressees=(), capabilities=(), by=None, **fields
+) -> Finding:
+    """Create or change a finding. On an inspection already published to the trackers, its
+    tracked items follow (finding_tracked_items_sync); on a draft, nothing is tracked yet."""
     finding, _ = Finding.objects.update_or_create(inspection=inspection, key=key, defaults=fields)
     finding.addressees.set(addressees)
     finding.capabilities.set(capabilities)
+    if inspection.published_to_trackers_at is not None:
+        finding_tracked_items_sync(finding=finding, by=by)
     return finding
+
+
+@transaction.atomic
+def finding_tracked_items_sync(
+    *, finding: Finding, by: AbstractBaseUser | None = None
+) -> tuple[list[TrackedItem], list[TrackedItem], list[TrackedItem]]:
+    """After a published finding changes: an item for each organisation now responsible
+    that has none, a withdrawn item of an organisation responsible again reopened (awaiting
+    review), and each open item of an organisation no longer responsible withdrawn, all
+    through the transition table, with an event. Nothing is deleted. Returns (added,
+    reopened, withdrawn)."""
+    added = finding_fan_out(finding=finding)
+    responsible = (
+        {organisation.id for organisation in finding_responsible_organisations(finding)}
+        if finding.kind in Finding.TRACKED_KINDS
+        else set()
+    )
+    actor_name = "" if by else finding.inspection.inspectorate.short_name
+    reopened = []
+    addressed_again = finding.tracked_items.filter(
+        organisation_id__in=responsible, status=Status.WITHDRAWN
+    ).select_related("organisation")
+    for item in addressed_again:
+        tracked_item_transition(
+            item=item,
+            to_status=Status.AWAITING_REVIEW,
+            by=by,
+            actor_name=actor_name,
+            narrative=f"Addressed again: {item.organisation.short_name} was added back to "
+            "the finding's addressees.",
+        )
+        reopened.append(item)
+    withdrawn = []
+    removed = (
+        finding.tracked_items.exclude(organisation_id__in=responsible)
+        .exclude(status__in=TrackedItem.CLOSED_STATUSES)
+        .select_related("organisation")
+    )
+    for item in removed:
+        tracked_item_transition(
+            item=item,
+            to_status=Status.WITHDRAWN,
+            by=by,
+            actor_name=actor_name,
+            narrative=f"Withdrawn: {item.organisation.short_name} was removed from the "
+            "finding's addressees.",
+        )
+        withdrawn.append(item)
+    return added, reopened, withdrawn
 
 
 def finding_responsible_organisations(finding: Finding) -> list[Organisation]:
@@ -96,7 +154,10 @@ def finding_responsible_organisations(finding: Finding) -> list[Organisation]:
 @transaction.atomic
 def finding_fan_out(*, finding: Finding) -> list[TrackedItem]:
     """One tracked item per responsible organisation; re-running adds only what is missing.
-    Each new item's history opens on the publication day, as the inspectorate's does."""
+    Each new item's history opens on the publication day, as the inspectorate's does.
+    Innovative practice and informational findings are recorded, never tracked."""
+    if finding.kind not in Finding.TRACKED_KINDS:
+        return []
     existing = set(finding.tracked_items.values_list("organisation_id", flat=True))
     missing = [
         organisation
@@ -175,6 +236,8 @@ def allowed_next_statuses(item: TrackedItem, *, role: str | None) -> list[str]:
     targets = set(TRANSITIONS[item.status])
     if item.status == Status.PROPOSED_COMPLETE:
         targets = set()  # accepted or returned by a lead, not by an update
+    if item.status == Status.WITHDRAWN:
+        targets = set()  # reopened by the intake when addressed again, not by an update
     if role != Membership.Role.LEAD:
         targets -= LEAD_ONLY_STATUSES
     targets -= NOT_BY_AN_UPDATE
@@ -233,7 +296,7 @@ def tracked_item_comment(
     return TrackedItemEvent.objects.create(
         item=item,
         kind=TrackedItemEvent.Kind.COMMENT,
-        occurred_on=occurred_on or timezone.localdate(),
+        occurred_on=happened_on(item, occurred_on),
         actor=by,
         actor_name=actor_name,
         narrative=narrative,
@@ -250,12 +313,15 @@ def progress_update_add(
     narrative: str,
     percent_complete: int | None = None,
     evidence_files: Sequence[UploadedFile] = (),
+    occurred_on: datetime.date | None = None,
 ) -> TrackedItemEvent:
     """Append a progress update, possibly moving the status, with any evidence files.
-    Proposing completion needs a narrative and evidence (attached now or before)."""
+    Proposing completion needs a narrative and evidence (attached now or before).
+    `occurred_on` is the day it happened (today if not given; see happened_on)."""
     role = role_at(by, item.organisation_id)
     if role not in organisation_selectors.EDITING_ROLES:
         raise PermissionDenied("Only the organisation's editors and leads update its items.")
+    occurred_on = happened_on(item, occurred_on)
     saved_files: list[Evidence] = []
     try:
         with transaction.atomic():
@@ -268,6 +334,7 @@ def progress_update_add(
                 narrative=narrative,
                 percent_complete=percent_complete,
                 has_new_evidence=bool(evidence_files),
+                occurred_on=occurred_on,
             )
             for upload in evidence_files:
                 saved_files.append(_evidence_save(current, event, upload, by))
@@ -279,7 +346,9 @@ def progress_update_add(
     return event
 
 
-def _progress_event(item, *, by, role, status, narrative, percent_complete, has_new_evidence):
+def _progress_event(
+    item, *, by, role, status, narrative, percent_complete, has_new_evidence, occurred_on=None
+):
     if status != item.status and status not in allowed_next_statuses(item, role=role):
         _check_transition(item, status)
         raise PermissionDenied("Only a lead may close an item or sign it off.")
@@ -305,6 +374,7 @@ def _progress_event(item, *, by, role, status, narrative, percent_complete, has_
         to_status=status if changed else "",
         narrative=narrative.strip(),
         percent_complete=percent_complete,
+        occurred_on=occurred_on,
     )
 
 
@@ -329,23 +399,37 @@ def _proposer(item: TrackedItem) -> int | None:
 
 @transaction.atomic
 def tracked_item_accept(
-    *, item: TrackedItem, by: AbstractBaseUser, expected_version: int, narrative: str = ""
+    *,
+    item: TrackedItem,
+    by: AbstractBaseUser,
+    expected_version: int,
+    narrative: str = "",
+    occurred_on: datetime.date | None = None,
 ) -> TrackedItemEvent:
-    """A lead, never the proposer, signs off a proposed completion."""
+    """A lead, never the proposer, signs off a proposed completion. What the inspectorate
+    discharges (Finding.INSPECTORATE_CLOSES_KINDS) then waits for it; the rest is complete."""
     _require_role(by, item, [Membership.Role.LEAD], "leads sign off its items")
+    occurred_on = happened_on(item, occurred_on)
     current = _lock_current(item, expected_version)
     if current.status != Status.PROPOSED_COMPLETE:
         raise ValidationError("Only an item proposed complete can be signed off.")
     if _proposer(current) == by.pk:
         raise PermissionDenied("Another lead must sign off a completion you proposed.")
-    current.status = Status.COMPLETE
+    to_status = sign_off_status(current)
+    current.status = to_status
     event = _record(
         current,
         kind=TrackedItemEvent.Kind.STATUS_CHANGE,
         by=by,
         from_status=Status.PROPOSED_COMPLETE,
-        to_status=Status.COMPLETE,
-        narrative=narrative.strip() or "Signed off as complete.",
+        to_status=to_status,
+        narrative=narrative.strip()
+        or (
+            "Signed off as complete."
+            if to_status == Status.COMPLETE
+            else "Signed off by the force; awaiting the inspectorate's confirmation."
+        ),
+        occurred_on=occurred_on,
     )
     item.refresh_from_db()
     return event
@@ -353,12 +437,18 @@ def tracked_item_accept(
 
 @transaction.atomic
 def tracked_item_return(
-    *, item: TrackedItem, by: AbstractBaseUser, expected_version: int, reason: str
+    *,
+    item: TrackedItem,
+    by: AbstractBaseUser,
+    expected_version: int,
+    reason: str,
+    occurred_on: datetime.date | None = None,
 ) -> TrackedItemEvent:
     """A lead sends a proposed completion back, saying why."""
     _require_role(by, item, [Membership.Role.LEAD], "leads sign off its items")
     if not reason.strip():
         raise ValidationError("Say why the proposal is returned.")
+    occurred_on = happened_on(item, occurred_on)
     current = _lock_current(item, expected_version)
     if current.status != Status.PROPOSED_COMPLETE:
         raise ValidationError("Only an item proposed complete can be returned.")
@@ -370,6 +460,7 @@ def tracked_item_return(
         from_status=Status.PROPOSED_COMPLETE,
         to_status=Status.BEING_PROGRESSED,
         narrative=reason.strip(),
+        occurred_on=occurred_on,
     )
     item.refresh_from_db()
     return event
@@ -538,3 +629,174 @@ def tracked_item_reminders_resume(
     )
     item.refresh_from_db()
     return event
+
+
+# --- history as it happened, the inspectorate's sign-off, and links between reports ----------
+
+
+def happened_on(item: TrackedItem, occurred_on: datetime.date | None) -> datetime.date:
+    """The day an update, comment or status change happened: today unless the user says
+    otherwise (a force back-filling its 2016 work), never in the future and never before
+    the report was published. The event also keeps when it was recorded (recorded_at)."""
+    today = timezone.localdate()
+    if occurred_on is None:
+        return today
+    if occurred_on > today:
+        raise ValidationError(
+            f"It cannot have happened in the future: {deadlines.format_day(occurred_on)} is "
+            f"after today ({deadlines.format_day(today)})."
+        )
+    published_on = item.finding.inspection.published_on
+    if occurred_on < published_on:
+        raise ValidationError(
+            f"It cannot have happened before the report was published, on "
+            f"{deadlines.format_day(published_on)}."
+        )
+    return occurred_on
+
+
+def sign_off_status(item: TrackedItem) -> str:
+    """Where a lead's sign-off takes an item: the inspectorate discharges recommendations
+    and causes of concern, the force's own sign-off closes the rest."""
+    if item.finding.kind in Finding.INSPECTORATE_CLOSES_KINDS:
+        return Status.AWAITING_INSPECTORATE
+    return Status.COMPLETE
+
+
+def _inspectorate_decide(
+    *, item, by, expected_version, to_status: str, narrative: str, occurred_on
+) -> TrackedItemEvent:
+    access.require_confirm_for_inspectorate(by, item)
+    occurred_on = happened_on(item, occurred_on)
+    current = _lock_current(item, expected_version)
+    if current.status != Status.AWAITING_INSPECTORATE:
+        raise ValidationError("Only an item awaiting the inspectorate is confirmed or returned.")
+    _check_transition(current, to_status)
+    current.status = to_status
+    event = _record(
+        current,
+        kind=TrackedItemEvent.Kind.STATUS_CHANGE,
+        by=by,
+        from_status=Status.AWAITING_INSPECTORATE,
+        to_status=to_status,
+        narrative=narrative,
+        occurred_on=occurred_on,
+    )
+    item.refresh_from_db()
+    return event
+
+
+@transaction.atomic
+def tracked_item_inspectorate_confirm(
+    *,
+    item: TrackedItem,
+    by: AbstractBaseUser,
+    expected_version: int,
+    narrative: str = "",
+    occurred_on: datetime.date | None = None,
+) -> TrackedItemEvent:
+    """The inspectorate's liaison confirms a signed-off item discharged: it is complete."""
+    inspectorate = item.finding.inspection.inspectorate.short_name
+    return _inspectorate_decide(
+        item=item,
+        by=by,
+        expected_version=expected_version,
+        to_status=Status.COMPLETE,
+        narrative=narrative.strip() or f"Confirmed as discharged by {inspectorate}.",
+        occurred_on=occurred_on,
+    )
+
+
+@transaction.atomic
+def tracked_item_inspectorate_return(
+    *,
+    item: TrackedItem,
+    by: AbstractBaseUser,
+    expected_version: int,
+    reason: str,
+    occurred_on: datetime.date | None = None,
+) -> TrackedItemEvent:
+    """The inspectorate's liaison returns a signed-off item to the force, saying why: it is
+    being progressed again, and the force proposes and signs it off once more."""
+    access.require_confirm_for_inspectorate(by, item)
+    if not reason.strip():
+        raise ValidationError("Say why the inspectorate returns it.")
+    return _inspectorate_decide(
+        item=item,
+        by=by,
+        expected_version=expected_version,
+        to_status=Status.BEING_PROGRESSED,
+        narrative=reason.strip(),
+        occurred_on=occurred_on,
+    )
+
+
+def _require_earlier(finding: Finding, earlier: Finding) -> None:
+    if earlier.pk == finding.pk:
+        raise ValidationError("A finding cannot repeat or supersede itself.")
+    if earlier.inspection.published_on >= finding.inspection.published_on:
+        raise ValidationError(
+            "The earlier finding must come from a report published before this one "
+            f"({deadlines.format_day(finding.inspection.published_on)})."
+        )
+
+
+def _finding_title(finding: Finding) -> str:
+    inspection = finding.inspection
+    label = finding.get_kind_display()
+    if finding.reference:
+        label += f" {finding.reference}"
+    inspectorate = inspection.inspectorate.short_name
+    return f"{label} of the {inspection.published_on:%Y} {inspectorate} report"
+
+
+@transaction.atomic
+def finding_link_repeat(
+    *, finding: Finding, earlier: Finding | None, by: AbstractBaseUser | None
+) -> Finding:
+    """Record that `finding` raises `earlier` again (None clears it): both show it. The
+    earlier finding's items are not touched. `by` None is the reference-data loader."""
+    if by is not None:
+        access.require_link_findings(by, finding)
+    if earlier is not None:
+        _require_earlier(finding, earlier)
+    finding.repeats = earlier
+    finding.save(update_fields=["repeats", "updated_at"])
+    return finding
+
+
+@transaction.atomic
+def finding_supersede(
+    *, finding: Finding, earlier: Finding, by: AbstractBaseUser | None
+) -> list[TrackedItemEvent]:
+    """Record that `finding` replaces `earlier`, and close each of the earlier finding's
+    open items as superseded (through the transition table), each with an event naming the
+    later finding, dated the later report's publication. Returns those events."""
+    if by is not None:
+        access.require_link_findings(by, finding)
+    _require_earlier(finding, earlier)
+    finding.supersedes = earlier
+    finding.save(update_fields=["supersedes", "updated_at"])
+    narrative = f"Superseded by the {_finding_title(finding)}."
+    events = []
+    for current in (
+        earlier.tracked_items.select_for_update()
+        .exclude(status__in=TrackedItem.CLOSED_STATUSES)
+        .order_by("id")
+    ):
+        _check_transition(current, Status.SUPERSEDED)
+        from_status = current.status
+        current.status = Status.SUPERSEDED
+        events.append(
+            _record(
+                current,
+                kind=TrackedItemEvent.Kind.STATUS_CHANGE,
+                by=by,
+                actor_name="" if by else finding.inspection.inspectorate.short_name,
+                from_status=from_status,
+                to_status=Status.SUPERSEDED,
+                narrative=narrative,
+                occurred_on=finding.inspection.published_on,
+            )
+        )
+    return events

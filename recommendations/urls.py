@@ -25,4 +25,16 @@ urlpatterns = [
         name="item_reminders_resume",
     ),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path(
+        "items/<int:pk>/inspectorate/confirm/",
+        views.item_inspectorate_confirm,
+        name="item_inspectorate_confirm",
+    ),
+    path(
+        "items/<int:pk>/inspectorate/return/",
+        views.item_inspectorate_return,
+        name="item_inspectorate_return",
+    ),
+    path("findings/<int:pk>/earlier/", views.finding_link, name="finding_link"),
+    path("inspectorate/awaiting/", views.inspectorate_awaiting, name="inspectorate_awaiting"),
 ]

@@ -9,16 +9,16 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actionplans.selectors import my_work_actions
 from organisations.models import Membership
 from organisations.selectors import EDITING_ROLES, organisation_ids_where
 from rocu_tracker.forms import form_refuse
 
-from . import forms, selectors, services
+from . import access, forms, selectors, services
 from .filters import MyWorkFilter
-from .models import Evidence, TargetDateRevision, TrackedItem
+from .models import Evidence, Finding, TargetDateRevision, TrackedItem
 
 PAGE_SIZE = 25
 
@@ -76,6 +76,7 @@ def _page_context(request, item: TrackedItem, **bound_forms) -> dict:
         "revision_form": forms.TargetDateRevisionForm(),
         "decision_form": forms.RevisionDecisionForm(),
         **_reminders_pause_context(item),
+        **_inspectorate_context(request, item),
     }
     context.update(bound_forms)
     return context
@@ -102,10 +103,13 @@ def _respond(request, item: TrackedItem, *, done: str | None = None, status=200,
     return render(request, template, context, status=status)
 
 
-def _submit(request, item: TrackedItem, *, form, form_name: str, done: str, action):
+def _submit(request, item: TrackedItem, *, form, form_name: str, done: str, action, may=None):
     """Bind, call the service, respond; a refusal keeps the user's input in the form.
-    Someone who may read the item but not change it gets a 403 whatever they send."""
-    if services.role_at(request.user, item.organisation_id) not in EDITING_ROLES:
+    Someone who may read the item but not change it gets a 403 whatever they send (`may`
+    says who may, if not the organisation's editors and leads)."""
+    if may is None:
+        may = services.role_at(request.user, item.organisation_id) in EDITING_ROLES
+    if not may:
         raise PermissionDenied("You may read this item but not change it.")
     if form.is_valid():
         try:
@@ -140,6 +144,7 @@ def item_progress(request, pk: int):
             narrative=data["narrative"],
             percent_complete=data["percent_complete"],
             evidence_files=data["evidence"],
+            occurred_on=data["occurred_on"],
         ),
     )
 
@@ -153,7 +158,9 @@ def item_accept(request, pk: int):
         item,
         form=forms.SignOffForm(request.POST),
         form_name="sign_off_form",
-        done="Signed off as complete.",
+        done="Signed off as complete."
+        if services.sign_off_status(item) == TrackedItem.Status.COMPLETE
+        else "Signed off; it now waits for the inspectorate to confirm it.",
         action=lambda data: services.tracked_item_accept(
             item=item,
             by=request.user,
@@ -296,4 +303,114 @@ def item_reminders_resume(request, pk: int):
         action=lambda data: services.tracked_item_reminders_resume(
             item=item, by=request.user, reason=data["reason"]
         ),
+    )
+
+
+# --- the inspectorate's decisions and links between reports -------------------------------
+
+
+def _inspectorate_context(request, item: TrackedItem) -> dict:
+    version = {"version": item.version}
+    finding = item.finding
+    return {
+        "can_confirm": access.can_confirm_for_inspectorate(request.user, item),
+        "inspectorate_confirm_form": forms.InspectorateConfirmForm(initial=version),
+        "inspectorate_return_form": forms.InspectorateReturnForm(initial=version),
+        "can_link": access.can_link_findings(request.user, finding),
+        "finding_links": selectors.finding_links(finding),
+    }
+
+
+@login_required
+@require_POST
+def item_inspectorate_confirm(request, pk: int):
+    item = _item_or_404(request, pk)
+    return _submit(
+        request,
+        item,
+        form=forms.InspectorateConfirmForm(request.POST),
+        form_name="inspectorate_confirm_form",
+        done="Confirmed as complete for the inspectorate.",
+        may=access.can_confirm_for_inspectorate(request.user, item),
+        action=lambda data: services.tracked_item_inspectorate_confirm(
+            item=item,
+            by=request.user,
+            expected_version=data["version"],
+            narrative=data["narrative"],
+            occurred_on=data["occurred_on"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def item_inspectorate_return(request, pk: int):
+    item = _item_or_404(request, pk)
+    return _submit(
+        request,
+        item,
+        form=forms.InspectorateReturnForm(request.POST),
+        form_name="inspectorate_return_form",
+        done="Returned to the organisation, being progressed.",
+        may=access.can_confirm_for_inspectorate(request.user, item),
+        action=lambda data: services.tracked_item_inspectorate_return(
+            item=item,
+            by=request.user,
+            expected_version=data["version"],
+            reason=data["reason"],
+            occurred_on=data["occurred_on"],
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_link(request, pk: int):
+    """For a liaison who may enter its inspection: the finding repeats or supersedes a
+    finding of an earlier report."""
+    finding = get_object_or_404(
+        Finding.objects.select_related(
+            "inspection__inspectorate",
+            "repeats__inspection__inspectorate",
+            "supersedes__inspection__inspectorate",
+        ),
+        pk=pk,
+    )
+    access.require_link_findings(request.user, finding)
+    form = forms.FindingLinkForm(request.POST or None, finding=finding)
+    if request.method == "POST" and form.is_valid():
+        link = {
+            forms.FindingLinkForm.REPEATS: services.finding_link_repeat,
+            forms.FindingLinkForm.SUPERSEDES: services.finding_supersede,
+        }[form.cleaned_data["link"]]
+        try:
+            link(finding=finding, earlier=form.cleaned_data["earlier"], by=request.user)
+            messages.success(request, "The link to the earlier finding is recorded.")
+            return redirect(finding.inspection.get_absolute_url() + f"#finding-{finding.key}")
+        except ValidationError as error:
+            form_refuse(form, error)
+    return render(
+        request,
+        "recommendations/finding_link.html",
+        {"finding": finding, "form": form, **selectors.finding_links(finding)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def inspectorate_awaiting(request):
+    """For an inspectorate's liaison: what the organisations signed off and wait for it to
+    confirm or return, longest waiting first."""
+    today = timezone.localdate()
+    items = selectors.items_awaiting_the_inspectorate(user=request.user, today=today)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "recommendations/inspectorate_awaiting.html",
+        {
+            "page": page,
+            "is_liaison": bool(access.inspectorate_ids_of_liaison(request.user)),
+            "today": today,
+        },
     )

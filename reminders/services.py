@@ -106,9 +106,12 @@ class _Audience:
 
 def _tracked_items(today: datetime.date) -> QuerySet:
     # Served best by the partial index on open tracked items that the report asks for
-    # (recommendations owns the table); works without it. Items a lead paused are skipped.
+    # (recommendations owns the table); works without it. Items a lead paused are skipped,
+    # and so are those awaiting the inspectorate: the force's work is done, the decision
+    # is the inspectorate's.
     return (
         TrackedItem.objects.open()
+        .exclude(status=TrackedItem.Status.AWAITING_INSPECTORATE)
         .reminders_not_paused(today)
         .with_effective_deadline()
         .filter(effective_deadline__lte=today + HORIZON)

@@ -62,7 +62,8 @@ def inspections_concerning(body: Organisation) -> QuerySet[Inspection]:
 
     A national or thematic report concerns every force unless its Section55Coverage says
     otherwise; any other report concerns the forces among its subjects, named directly or
-    through a ROCU region they belonged to on that date."""
+    through a ROCU region they belonged to on that date. Only published reports to which
+    Section 55 applies (inspections.Inspection.section55_applies) concern anyone."""
     oversights = list(Oversight.objects.filter(body=body))
     if not oversights:
         return Inspection.objects.none()
@@ -84,7 +85,14 @@ def inspections_concerning(body: Organisation) -> QuerySet[Inspection]:
             if membership.force_id == oversight.force_id
         ]
         conditions.append(overseen & (national | reduce(or_, about)))
-    ids = Inspection.objects.filter(reduce(or_, conditions)).values("id")
+    # A draft not yet published to the trackers, or a report to which Section 55 does not
+    # apply, asks nothing of the body.
+    ids = (
+        Inspection.objects.published_to_trackers()
+        .filter(section55_applies=True)
+        .filter(reduce(or_, conditions))
+        .values("id")
+    )
     return Inspection.objects.filter(id__in=ids).select_related("inspectorate")
 
 
@@ -482,9 +490,11 @@ def latest_publications(*, body: Organisation | None = None) -> QuerySet[Section
     )
     if body is not None:
         publications_qs = publications_qs.filter(response__body=body)
-    return publications_qs.select_related(
-        "response__body", "response__inspection__inspectorate"
-    ).order_by("-published_on", "response__inspection__title", "response__body__name")
+    return (
+        publications_qs.select_related("response__body", "response__inspection__inspectorate")
+        .prefetch_related("response__inspection__stated_counts")
+        .order_by("-published_on", "response__inspection__title", "response__body__name")
+    )
 
 
 def published_version(

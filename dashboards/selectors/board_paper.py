@@ -22,6 +22,9 @@ class BoardPaper:
     red_items: list[TrackedItem]
     revisions: list
     due_before_next_meeting: list[TrackedItem]
+    changes_since: datetime.date | None = None
+    status_changes: list = dataclasses.field(default_factory=list)
+    status_changes_more: int = 0
 
 
 def board_paper_for(
@@ -31,6 +34,7 @@ def board_paper_for(
     meeting_on: datetime.date,
     next_meeting_on: datetime.date,
     today: datetime.date,
+    changes_since: datetime.date | None = None,
 ) -> BoardPaper:
     """What a board receives: counts by stage, the red items with their reasons, revised
     target dates with theirs, and what falls due between today and the next meeting."""
@@ -69,7 +73,33 @@ def board_paper_for(
         red_items=red_items,
         revisions=list(revisions),
         due_before_next_meeting=list(due),
+        **_status_changes(user, scope, today, changes_since, meeting_on),
     )
+
+
+# A board paper lists this many status changes at most, and says how many more there were.
+STATUS_CHANGES_SHOWN = 100
+
+
+def _status_changes(user, scope, today, since, meeting_on) -> dict:
+    """Status changes that happened after `since` up to the meeting, by the day they
+    happened (occurred_on): work back-filled today about 2016 is listed as of 2016."""
+    if since is None:
+        return {}
+    changes = TrackedItemEvent.objects.filter(
+        kind=TrackedItemEvent.Kind.STATUS_CHANGE,
+        item__in=items_for_dashboard(user=user, filters=scope, today=today).values("id"),
+        occurred_on__gt=since,
+        occurred_on__lte=meeting_on,
+    )
+    ordered = changes.select_related("item__finding__inspection", "actor")
+    shown = list(ordered.order_by("occurred_on", "id")[: STATUS_CHANGES_SHOWN + 1])
+    more = changes.count() - STATUS_CHANGES_SHOWN if len(shown) > STATUS_CHANGES_SHOWN else 0
+    return {
+        "changes_since": since,
+        "status_changes": shown[:STATUS_CHANGES_SHOWN],
+        "status_changes_more": more,
+    }
 
 
 def red_reason(item: TrackedItem, today: datetime.date) -> str:

@@ -37,3 +37,11 @@ def page_url(context, param: str, number: int) -> str:
 def person(user) -> str:
     """A user's display name; '' for nobody."""
     return display_name(user)
+
+
+@register.filter
+def may_link_findings(inspection, user) -> bool:
+    """Whether `user` may link the inspection's findings to earlier ones (access.py)."""
+    from recommendations import access
+
+    return access.can_link_findings_of(user, inspection)

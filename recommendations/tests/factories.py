@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from inspections.models import Inspection
 from organisations.models import Organisation
@@ -35,6 +36,8 @@ class InspectionFactory(factory.django.DjangoModelFactory):
     scope = Inspection.Scope.NATIONAL
     title = factory.Sequence(lambda n: f"Test inspection {n}")
     published_on = datetime.date(2021, 2, 10)
+    # Published to the trackers, as the reference data is; a test of drafts passes None.
+    published_to_trackers_at = factory.LazyFunction(timezone.now)
 
 
 class FindingFactory(factory.django.DjangoModelFactory):

@@ -48,9 +48,10 @@ def test_an_editor_proposes_completion_and_the_lead_signs_it_off(
     log_in(page, dc_lead)
     page.goto(item_url)
     page.get_by_role("button", name="Accept as complete").click()
-    expect(page.locator("#item-status")).to_have_text("Complete")
+    # a recommendation: HMIC(FRS), not the force, discharges it
+    expect(page.locator("#item-status")).to_have_text("Complete, awaiting the inspectorate")
     for entry in (
-        "Proposed complete (awaiting sign-off) → Complete",
+        "Proposed complete (awaiting sign-off) → Complete, awaiting the inspectorate",
         "Being progressed → Proposed complete (awaiting sign-off)",
         "Awaiting review → Being progressed",
         "Plan published on the force website.",
@@ -65,7 +66,7 @@ def test_an_editor_proposes_completion_and_the_lead_signs_it_off(
     item = TrackedItem.objects.get(
         organisation__slug="devon-and-cornwall", finding__audience="all_forces"
     )
-    assert item.status == TrackedItem.Status.COMPLETE
+    assert item.status == TrackedItem.Status.AWAITING_INSPECTORATE
 
 
 def test_the_update_works_without_javascript(browser, live_server, dc_editor):

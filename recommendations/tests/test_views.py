@@ -103,6 +103,22 @@ def _urls(world):
             "GET",
             reverse("recommendations:evidence", args=[world["evidence"].pk]),
         ),
+        "recommendations:item_inspectorate_confirm": (
+            "POST",
+            reverse("recommendations:item_inspectorate_confirm", args=[item.pk]),
+        ),
+        "recommendations:item_inspectorate_return": (
+            "POST",
+            reverse("recommendations:item_inspectorate_return", args=[item.pk]),
+        ),
+        "recommendations:inspectorate_awaiting": (
+            "GET",
+            reverse("recommendations:inspectorate_awaiting"),
+        ),
+        "recommendations:finding_link": (
+            "GET",
+            reverse("recommendations:finding_link", args=[item.finding.pk]),
+        ),
         "actionplans:list": ("GET", reverse("actionplans:list")),
         "actionplans:create": (
             "POST",
@@ -136,6 +152,11 @@ EXPECTED = {
         "recommendations:item_reminders_pause": 403,
         "recommendations:item_reminders_resume": 403,
         "recommendations:evidence": 200,
+        # only an inspection liaison at the inspectorate decides, or links findings
+        "recommendations:item_inspectorate_confirm": 403,
+        "recommendations:item_inspectorate_return": 403,
+        "recommendations:inspectorate_awaiting": 200,
+        "recommendations:finding_link": 403,
         "actionplans:list": 200,
         "actionplans:create": 400,
         "actionplans:detail": 200,
@@ -155,6 +176,11 @@ EXPECTED = {
         "recommendations:item_reminders_pause": 403,
         "recommendations:item_reminders_resume": 403,
         "recommendations:evidence": 200,
+        # only an inspection liaison at the inspectorate decides, or links findings
+        "recommendations:item_inspectorate_confirm": 403,
+        "recommendations:item_inspectorate_return": 403,
+        "recommendations:inspectorate_awaiting": 200,
+        "recommendations:finding_link": 403,
         "actionplans:list": 200,
         "actionplans:create": 404,
         "actionplans:detail": 200,
@@ -174,6 +200,11 @@ EXPECTED = {
         "recommendations:item_reminders_pause": 404,
         "recommendations:item_reminders_resume": 404,
         "recommendations:evidence": 404,
+        # only an inspection liaison at the inspectorate decides, or links findings
+        "recommendations:item_inspectorate_confirm": 404,
+        "recommendations:item_inspectorate_return": 404,
+        "recommendations:inspectorate_awaiting": 200,
+        "recommendations:finding_link": 403,
         "actionplans:list": 200,
         "actionplans:create": 400,
         "actionplans:detail": 404,

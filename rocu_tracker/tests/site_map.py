@@ -25,7 +25,11 @@ from organisations import services as organisation_services
 from organisations.models import Membership, Organisation
 from recommendations import services as item_services
 from recommendations.models import Finding, TrackedItem
-from recommendations.tests.factories import FindingFactory, TrackedItemFactory
+from recommendations.tests.factories import (
+    FindingFactory,
+    InspectionFactory,
+    TrackedItemFactory,
+)
 from reminders import services as reminder_services
 from reminders.models import Notification
 from section55 import selectors as section55_selectors
@@ -59,6 +63,8 @@ class World:
     calendar_token: str
     finding_2021: int
     devon: int
+    draft: str = ""  # an inspection not yet published to the trackers
+    draft_finding: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,6 +130,36 @@ SITE_MAP: dict[str, Entry] = {
     "inspections:detail": Entry(
         PAGE, variants=lambda world: [[INSPECTION_2021], [INSPECTION_2015]]
     ),
+    # entering a report by hand and publishing it: a liaison's (here the administrator, a
+    # superuser); others get a 403, and a draft is a 404 to those who may not edit it
+    "inspections:create": Entry(PAGE, viewer="admin"),
+    "inspections:intake": Entry(
+        PAGE, variants=lambda world: [[INSPECTION_2021], [world.draft]], viewer="admin"
+    ),
+    "inspections:finding_add": Entry(PAGE, args=lambda world: [world.draft], viewer="admin"),
+    "inspections:finding_edit": Entry(
+        PAGE,
+        variants=lambda world: [
+            [INSPECTION_2021, world.finding_2021],
+            [world.draft, world.draft_finding],
+        ],
+        viewer="admin",
+    ),
+    "inspections:finding_move": _action(
+        "the intake page", args=lambda world: [world.draft, world.draft_finding]
+    ),
+    "inspections:publish": Entry(
+        PAGE, variants=lambda world: [[world.draft], [INSPECTION_2021]], viewer="admin"
+    ),
+    # a liaison's (here the administrator, a superuser); others get a 403
+    "inspections:paste": Entry(PAGE, args=lambda world: [INSPECTION_2021], viewer="admin"),
+    "inspections:import": Entry(PAGE, args=lambda world: [INSPECTION_2021], viewer="admin"),
+    "inspections:import_template": Entry(
+        DOWNLOAD,
+        variants=lambda world: [[INSPECTION_2021, "csv"], [INSPECTION_2021, "xlsx"]],
+        viewer="admin",
+        reason="CSV and XLSX template of the import, with the inspection's findings",
+    ),
     # reminders
     "reminders:list": Entry(PAGE),
     "reminders:read": _action("the notifications page", args=lambda world: [world.notification]),
@@ -146,6 +182,17 @@ SITE_MAP: dict[str, Entry] = {
     ),
     "recommendations:evidence": Entry(
         DOWNLOAD, args=lambda world: [world.evidence], reason="evidence file, as an attachment"
+    ),
+    "recommendations:item_inspectorate_confirm": _action(
+        "the item page (an inspectorate liaison's)", args=_item
+    ),
+    "recommendations:item_inspectorate_return": _action(
+        "the item page (an inspectorate liaison's)", args=_item
+    ),
+    "recommendations:inspectorate_awaiting": Entry(PAGE),
+    # a liaison's page (the superuser may too); the force's people get a 403 page
+    "recommendations:finding_link": Entry(
+        PAGE, args=lambda world: [world.finding_2021], viewer="admin"
     ),
     # action plans
     "actionplans:list": Entry(PAGE),
@@ -332,6 +379,15 @@ def world_build(*, dc_editor, dc_lead, dc_pcc_staff) -> World:
         user.email = f"{user.username}@example.org"
         user.save(update_fields=["email"])
     reminder_services.reminders_scan(today=today)
+    draft = InspectionFactory(
+        slug="draft-test-inspection",
+        title="A draft test inspection, not a real report",
+        inspectorate=Organisation.objects.get(slug="hmicfrs"),
+        published_to_trackers_at=None,
+    )
+    draft_finding = FindingFactory(
+        inspection=draft, text="A draft test recommendation, not a real one."
+    )
     notification = Notification.objects.filter(recipient=dc_editor).first()
     assert notification is not None, "the scan made no notification for the editor"
     return World(
@@ -345,6 +401,8 @@ def world_build(*, dc_editor, dc_lead, dc_pcc_staff) -> World:
         calendar_token=dashboard_services.calendar_token_ensure(user=dc_editor).token,
         finding_2021=section55_selectors.recommendations(inspection_2021).first().pk,
         devon=devon.pk,
+        draft=draft.slug,
+        draft_finding=draft_finding.pk,
     )
 
 

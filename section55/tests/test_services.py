@@ -5,6 +5,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from inspections import services as inspection_services
 from rocu_tracker.versioning import StaleEditError
 from section55 import services
 from section55.models import (
@@ -374,8 +375,9 @@ def test_it_publishes_a_partial_response_only_once_the_office_acknowledges_it(
 
 def test_it_publishes_a_complete_response_without_an_acknowledgement(response):
     inspection = response.inspection
-    inspection.stated_recommendations = 4
-    inspection.save(update_fields=["stated_recommendations"])
+    inspection_services.inspection_stated_counts_set(
+        inspection=inspection, counts={"recommendation": 4}
+    )
     inspection.findings.filter(reference="1").update(text="The words of recommendation 1.")
     complete(response)
     publication = services.section55_response_publish(response=response)

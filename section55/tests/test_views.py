@@ -12,6 +12,7 @@ from django.test import Client
 from pypdf import PdfReader
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from inspections import services as inspection_services
 from section55 import services
 from section55.models import Section55Response
 
@@ -518,8 +519,9 @@ def test_it_calls_a_response_complete_only_when_it_answers_every_recommendation(
     response, dc_pcc_staff, client
 ):
     inspection = response.inspection
-    inspection.stated_recommendations = 4
-    inspection.save(update_fields=["stated_recommendations"])
+    inspection_services.inspection_stated_counts_set(
+        inspection=inspection, counts={"recommendation": 4}
+    )
     inspection.findings.filter(reference="1").update(text="The words of recommendation 1.")
     complete(response)
     office = _client(dc_pcc_staff)
