@@ -14,6 +14,7 @@ from inspections.models import Inspection
 from inspections.reference_data import reference_data_load
 from organisations import services as organisation_services
 from organisations.models import Membership, Organisation
+from rocu_tracker.celery import app as celery_app
 
 # Playwright's sync API runs an event loop in the test's thread; Django would otherwise refuse
 # the database calls that fixtures make around it.
@@ -31,6 +32,10 @@ def pytest_configure(config):
         )
     # WhiteNoise warns about a missing STATIC_ROOT; collectstatic makes it in production.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    # A task that a test enqueues must not land in the filesystem queue under var/ that the
+    # worker of `make run` reads: it names rows of the test database (and failed there with
+    # IntegrityError). Tests of real workers start them with a broker of their own.
+    celery_app.conf.broker_url = "memory://"
 
 
 @pytest.fixture(autouse=True)
