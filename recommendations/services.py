@@ -104,38 +104,37 @@ def finding_tracked_items_sync(
         if finding.kind in Finding.TRACKED_KINDS
         else set()
     )
-    actor_name = "" if by else finding.inspection.inspectorate.short_name
-    reopened = []
     addressed_again = finding.tracked_items.filter(
         organisation_id__in=responsible, status=Status.WITHDRAWN
-    ).select_related("organisation")
-    for item in addressed_again:
-        tracked_item_transition(
-            item=item,
-            to_status=Status.AWAITING_REVIEW,
-            by=by,
-            actor_name=actor_name,
-            narrative=f"Addressed again: {item.organisation.short_name} was added back to "
-            "the finding's addressees.",
-        )
-        reopened.append(item)
-    withdrawn = []
-    removed = (
-        finding.tracked_items.exclude(organisation_id__in=responsible)
-        .exclude(status__in=TrackedItem.CLOSED_STATUSES)
-        .select_related("organisation")
     )
-    for item in removed:
+    no_longer_addressed = finding.tracked_items.exclude(organisation_id__in=responsible).exclude(
+        status__in=TrackedItem.CLOSED_STATUSES
+    )
+    reopened = _move_each(
+        addressed_again,
+        to=Status.AWAITING_REVIEW,
+        by=by,
+        why="Addressed again: {} was added back to",
+    )
+    withdrawn = _move_each(
+        no_longer_addressed, to=Status.WITHDRAWN, by=by, why="Withdrawn: {} was removed from"
+    )
+    return added, reopened, withdrawn
+
+
+def _move_each(items, *, to: str, by, why: str) -> list[TrackedItem]:
+    """Move each of a finding's `items` to `to` because its addressees changed."""
+    moved = []
+    for item in items.select_related("organisation", "finding__inspection__inspectorate"):
         tracked_item_transition(
             item=item,
-            to_status=Status.WITHDRAWN,
+            to_status=to,
             by=by,
-            actor_name=actor_name,
-            narrative=f"Withdrawn: {item.organisation.short_name} was removed from the "
-            "finding's addressees.",
+            actor_name="" if by else item.finding.inspection.inspectorate.short_name,
+            narrative=f"{why.format(item.organisation.short_name)} the finding's addressees.",
         )
-        withdrawn.append(item)
-    return added, reopened, withdrawn
+        moved.append(item)
+    return moved
 
 
 def finding_responsible_organisations(finding: Finding) -> list[Organisation]:

@@ -1,7 +1,11 @@
 """The intake cast: inspection liaisons on both sides."""
 
+import datetime
+
 import pytest
 
+from inspections.models import Inspection
+from inspections.services import inspection_upsert
 from organisations import services as organisation_services
 from organisations.models import Membership
 
@@ -30,3 +34,22 @@ def hmic_liaison(django_user_model, organisations):
 def dc_liaison(django_user_model, organisations):
     """Lee: Devon and Cornwall Police's liaison, for the reports about the force."""
     return _liaison(django_user_model, "lee", organisations["devon-and-cornwall"])
+
+
+@pytest.fixture
+def liaison(hmicfrs_liaison):
+    """The liaison the paste and import tests act as: HMICFRS's."""
+    return hmicfrs_liaison
+
+
+@pytest.fixture
+def draft(organisations):
+    """An HMICFRS report not yet published to the trackers."""
+    return inspection_upsert(
+        slug="hmicfrs-2026-test",
+        inspectorate=organisations["hmicfrs"],
+        type=Inspection.Type.THEMATIC,
+        scope=Inspection.Scope.NATIONAL,
+        title="A test inspection",
+        published_on=datetime.date(2026, 3, 1),
+    )

@@ -8,9 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from inspections.models import Inspection
-from inspections.services import inspection_upsert
-from organisations import services as organisation_services
-from organisations.models import Membership
 from recommendations.models import Finding
 
 PASTE = """Summary of recommendations
@@ -22,27 +19,6 @@ Recommendation 2
 By February 2027, the Home Office should lead work with the NPCC to fund ROCUs.
 """
 CSV_HEADER = "Kind of finding,Reference,Finding,Organisations (slugs),Inspectorate deadline\n"
-
-
-@pytest.fixture
-def liaison(django_user_model, organisations):
-    user = django_user_model.objects.create_user(username="lee", password="pw")
-    organisation_services.membership_grant(
-        user=user, organisation=organisations["hmicfrs"], role=Membership.Role.INSPECTION_LIAISON
-    )
-    return user
-
-
-@pytest.fixture
-def draft(organisations):
-    return inspection_upsert(
-        slug="hmicfrs-2026-test",
-        inspectorate=organisations["hmicfrs"],
-        type=Inspection.Type.THEMATIC,
-        scope=Inspection.Scope.NATIONAL,
-        title="A test inspection",
-        published_on=datetime.date(2026, 3, 1),
-    )
 
 
 def _urls(inspection):

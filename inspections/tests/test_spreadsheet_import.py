@@ -10,9 +10,6 @@ from openpyxl import Workbook
 
 from inspections import spreadsheet_import as importer
 from inspections.models import Inspection
-from inspections.services import inspection_upsert
-from organisations import services as organisation_services
-from organisations.models import Membership
 from recommendations.models import Finding, TrackedItem
 
 HEADER = (
@@ -20,27 +17,6 @@ HEADER = (
     "Inspectorate deadline\n"
 )
 INSPECTION_2021 = "hmicfrs-2021-rocu-inspection"
-
-
-@pytest.fixture
-def liaison(django_user_model, organisations):
-    user = django_user_model.objects.create_user(username="lee", password="pw")
-    organisation_services.membership_grant(
-        user=user, organisation=organisations["hmicfrs"], role=Membership.Role.INSPECTION_LIAISON
-    )
-    return user
-
-
-@pytest.fixture
-def draft(organisations):
-    return inspection_upsert(
-        slug="hmicfrs-2026-test",
-        inspectorate=organisations["hmicfrs"],
-        type=Inspection.Type.THEMATIC,
-        scope=Inspection.Scope.NATIONAL,
-        title="A test inspection",
-        published_on=datetime.date(2026, 3, 1),
-    )
 
 
 def _counts():
