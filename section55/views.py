@@ -2,7 +2,9 @@
 own page for the force, and the covering letter and board paper.
 
 Another office's user gets a 404; a reader who may not change the response gets a 403 on a
-write."""
+write. A reader who may see the response but not its draft (access.can_read_draft: a board
+member, an administrator, the office's other members) sees the stage, the clock, the dates and
+the published versions, and gets a 403 page saying why on a page that shows only the draft."""
 
 import dataclasses
 
@@ -22,7 +24,7 @@ from rocu_tracker import deadlines
 from rocu_tracker.forms import form_refuse
 from rocu_tracker.pdf import render_pdf
 
-from . import forms, selectors, services
+from . import access, forms, selectors, services
 from .models import Section55Response
 
 EnteredBy = Section55Response.EnteredBy
@@ -34,6 +36,7 @@ class Office:
     inspection: Inspection
     response: Section55Response | None
     access: selectors.Access
+    can_read_draft: bool = False
 
     @property
     def url(self) -> str:
@@ -46,13 +49,22 @@ def _office(request, body: str, inspection: str, *, edit: bool = False) -> Offic
     inspection = get_object_or_404(
         Inspection.objects.select_related("inspectorate"), slug=inspection
     )
-    access = selectors.office_access(request.user, body, inspection)
-    if not access.can_read or not selectors.concerns(inspection, body):
+    rights = selectors.office_access(request.user, body, inspection)
+    if not rights.can_read or not selectors.concerns(inspection, body):
         raise Http404("No such response.")
-    if edit and not access.can_edit:
+    if edit and not rights.can_edit:
         raise PermissionDenied("Only the office's own staff change its response.")
     response = Section55Response.objects.filter(body=body, inspection=inspection).first()
-    return Office(body=body, inspection=inspection, response=response, access=access)
+    draft = response is not None and access.can_read_draft(request.user, response)
+    return Office(
+        body=body, inspection=inspection, response=response, access=rights, can_read_draft=draft
+    )
+
+
+def _draft_refused(request, body: Organisation, inspection: Inspection, reason: str):
+    """The 403 page for a reader who may see the response but not this part of its draft."""
+    context = {"body": body, "inspection": inspection, "reason": reason}
+    return render(request, "section55/draft_refused.html", context, status=403)
 
 
 def _open_response(request, *args) -> Office:
@@ -83,9 +95,10 @@ def response_list(request):
 
 
 def _render_detail(request, office: Office, *, status=200, refusal=(), **bound):
-    response, today = office.response, timezone.localdate()
+    response, today, draft = office.response, timezone.localdate(), office.can_read_draft
+    # A reader who may not see the draft gets rows without the draft positions.
     rows = selectors.recommendation_rows(
-        inspection=office.inspection, body=office.body, response=response
+        inspection=office.inspection, body=office.body, response=response if draft else None
     )
     last_day = deadlines.section55_last_day(office.inspection.published_on)
     version = getattr(response, "version", None)
@@ -95,6 +108,7 @@ def _render_detail(request, office: Office, *, status=200, refusal=(), **bound):
         "inspection": office.inspection,
         "body": office.body,
         "can_edit": office.access.can_edit,
+        "can_read_draft": draft,
         "last_day": last_day,
         "days_left": deadlines.days_left(last_day, today),
         "today": today,
@@ -112,7 +126,10 @@ def _render_detail(request, office: Office, *, status=200, refusal=(), **bound):
         or forms.InviteForm(initial={"version": version}, auto_id=forms.INVITE_ID),
         "office_comments_form": bound.get("office_comments_form")
         or forms.OfficeCommentsForm(
-            initial={"comments": getattr(response, "office_comments", ""), "version": version},
+            initial={
+                "comments": getattr(response, "office_comments", "") if draft else "",
+                "version": version,
+            },
             auto_id=forms.OFFICE_COMMENTS_ID,
         ),
         "publish_form": bound.get("publish_form") or forms.PublishForm(),
@@ -122,10 +139,15 @@ def _render_detail(request, office: Office, *, status=200, refusal=(), **bound):
     if response is not None:
         context["publications"] = selectors.publications(response)
         context["history"] = selectors.history(response)
-        context["missing"] = selectors.publication_missing(response, rows)
-        context["warnings"] = selectors.publication_warnings(response, rows)
         context["editable"] = office.access.can_edit and not response.is_frozen
+        if context["editable"]:
+            context["missing"] = selectors.publication_missing(response, rows)
+            context["warnings"] = selectors.publication_warnings(response, rows)
         latest = context["publications"][0] if context["publications"] else None
+        context["latest"] = latest
+        context["can_read_document"] = access.can_read_document(request.user, response)
+        if latest and not draft:
+            context["published_positions"] = selectors.publication_positions(latest)
         context["copies_pending"] = latest and not (
             latest.copy_to_home_secretary_on and latest.copy_to_inspectorate_on
         )
@@ -299,13 +321,22 @@ def chief_officer_comments(request, body: str, inspection: str):
     office does so on the chief officer's behalf."""
     body = get_object_or_404(selectors.local_policing_bodies(), slug=body)
     inspection = get_object_or_404(Inspection, slug=inspection)
-    access = selectors.office_access(request.user, body, inspection)
+    rights = selectors.office_access(request.user, body, inspection)
     force = selectors.can_enter_chief_officer_comments(request.user, body, inspection)
     response = Section55Response.objects.filter(body=body, inspection=inspection).first()
-    if response is None or not (force or access.can_read):
+    if response is None or not (force or rights.can_read):
         raise Http404("No such response.")
-    if not (force or access.can_edit):
-        raise PermissionDenied("Only the force or the office enters these comments.")
+    if not (force or rights.can_edit):
+        # A reader of the response (a board member, say): the comments are the draft's
+        # until published, and then they are on the response page.
+        return _draft_refused(
+            request,
+            body,
+            inspection,
+            "Only the force's editors and leads and the office's staff enter the chief "
+            "officer's comments; until the response is published they are part of its "
+            "draft, and after that they are in the published version on the response page.",
+        )
     rows = selectors.recommendation_rows(inspection=inspection, body=body, response=response)
     initial = {
         "comments": response.chief_officer_comments,
@@ -330,7 +361,7 @@ def chief_officer_comments(request, body: str, inspection: str):
             messages.success(request, "The chief officer's comments are recorded.")
             return redirect(
                 reverse("section55:detail", args=[body.slug, inspection.slug])
-                if access.can_edit
+                if rights.can_edit
                 else request.path
             )
     return render(
@@ -342,7 +373,7 @@ def chief_officer_comments(request, body: str, inspection: str):
             "inspection": inspection,
             "body": body,
             "on_behalf": not force,
-            "is_office": access.can_edit,
+            "is_office": rights.can_edit,
         },
         status=400 if form.is_bound else 200,
     )
@@ -389,8 +420,13 @@ def covering_letter(request, body: str, inspection: str, pdf: bool = False):
 
 @login_required
 def board_paper(request, body: str, inspection: str, pdf: bool = False):
-    """A board paper on the response, in the shape of the Cambridgeshire paper of 2016."""
+    """A board paper on the response, in the shape of the Cambridgeshire paper of 2016. It
+    reads the draft, so only those who may read the draft open it while the response is open."""
     office = _office(request, body, inspection)
+    try:
+        access.require_read_document(request.user, office.response)
+    except PermissionDenied as refusal:
+        return _draft_refused(request, office.body, office.inspection, str(refusal))
     form = forms.BoardPaperForm(request.GET)
     form.is_valid()
     findings = office.inspection.findings.exclude(kind="recommendation").order_by("position", "id")
