@@ -1,4 +1,5 @@
-"""Two-factor enforcement and the audit trail's actor, for every request."""
+"""Two-factor enforcement, the session's absolute lifetime and the audit trail's actor, for
+every request."""
 
 from functools import cache
 from urllib.parse import urlencode
@@ -6,11 +7,13 @@ from urllib.parse import urlencode
 from auditlog.middleware import AuditlogMiddleware
 from axes.helpers import get_client_ip_address
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import selectors
+from . import selectors, sessions
 
 
 @cache
@@ -65,3 +68,22 @@ class AuditActorMiddleware(AuditlogMiddleware):
     @staticmethod
     def _get_remote_port(request):
         return None
+
+
+class SessionLifetimeMiddleware:
+    """A session ends SESSION_ABSOLUTE_LIFETIME after signing in, however busy: the person is
+    signed out and sent to sign in again, back to the page they asked for."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and sessions.session_expired(request.session):
+            next_url = request.get_full_path()
+            logout(request)
+            messages.info(request, "You were signed out to keep your account safe. Sign in again.")
+            url = f"{reverse('login')}?{urlencode({'next': next_url})}"
+            if request.headers.get("HX-Request"):
+                return HttpResponseClientRedirect(url)
+            return redirect(url)
+        return self.get_response(request)

@@ -1,22 +1,27 @@
-"""Two-factor authentication pages and the lockout page."""
+"""Two-factor authentication pages, the password pages and the lockout page."""
 
 import base64
+import logging
 
 import django_otp
 import segno
-from axes.helpers import get_client_username, get_cool_off
+from axes.helpers import get_client_ip_address, get_client_username, get_cool_off
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors, services
+from . import selectors, services, throttle
 from .forms import TokenForm
+
+logger = logging.getLogger(__name__)
 
 WRONG_CODE = "That code is not right. Check the time on your phone, and try the newest code."
 
@@ -114,3 +119,23 @@ def locked_out(request, original_response=None, credentials=None):
         "support_email": settings.SUPPORT_EMAIL,
     }
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by email, throttled (accounts/throttle.py): a throttled request gets the
+    same "check your email" page as any other, known address or not, and sends nothing."""
+
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        client = get_client_ip_address(self.request)
+        if not throttle.password_reset_allowed(email=form.cleaned_data["email"], client=client):
+            logger.info("Password reset request throttled (client %s)", client)
+            return HttpResponseRedirect(self.get_success_url())
+        self.extra_email_context = {
+            "site_url": settings.SITE_URL,
+            "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+        }
+        return super().form_valid(form)

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Signs out a session SESSION_ABSOLUTE_LIFETIME after sign-in (after messages: it says so).
+    "accounts.middleware.SessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "accounts.middleware.AuditActorMiddleware",
@@ -153,6 +155,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# ...and this many seconds after signing in, however busy (accounts/sessions.py).
+SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=12 * 60 * 60)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
@@ -187,6 +191,11 @@ AXES_IPWARE_PROXY_ORDER = "right-most"
 AXES_IPWARE_PROXY_COUNT = 0 if BEHIND_TLS_PROXY else None
 # Who people locked out or without their authenticator should contact (shown on the page).
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="")
+# Password reset (accounts/throttle.py): requests acted on per email address and per client
+# address in an hour (beyond them the same page, and no email); how long a link works.
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env.int("PASSWORD_RESET_LIMIT_PER_CLIENT", default=10)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 # Two-factor authentication (django-otp, TOTP): the name authenticator apps show.
 OTP_TOTP_ISSUER = "ROCU Tracker"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

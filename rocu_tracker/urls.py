@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", include("accounts.urls")),
+    path("accounts/", include("accounts.password_urls")),
     path("inspections/", include("inspections.urls")),
     path("notifications/", include("reminders.urls")),
     path("", include("recommendations.urls")),

@@ -125,6 +125,13 @@ SITE_MAP: dict[str, Entry] = {
     "accounts:two_factor_setup": Entry(PAGE),
     "accounts:two_factor_verify": Entry(PAGE),
     "accounts:two_factor_turn_off": _action("the two-factor page"),
+    "password_change": Entry(PAGE),
+    "password_change_done": Entry(PAGE),
+    "password_reset": Entry(PAGE, **PUBLIC),
+    "password_reset_done": Entry(PAGE, **PUBLIC),
+    # a link that does not work (a working one redirects to the form, tested in accounts/)
+    "password_reset_confirm": Entry(PAGE, args=lambda world: ["MQ", "used-link"], **PUBLIC),
+    "password_reset_complete": Entry(PAGE, **PUBLIC),
     # inspections
     "inspections:list": Entry(PAGE),
     "inspections:detail": Entry(
