@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rocu_tracker.forms import posted_data
+
 from . import selectors, services, throttle
 from .forms import TokenForm
 
@@ -54,7 +56,7 @@ def two_factor_setup(request):
     if has_device and not request.user.is_verified():
         return redirect(_with_next(request, "accounts:two_factor_verify"))
     device = services.totp_device_start(user=request.user)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(posted_data(request))
     if form.is_valid():
         if services.totp_device_confirm(device=device, token=form.cleaned_data["token"]):
             django_otp.login(request, device)
@@ -78,7 +80,7 @@ def two_factor_setup(request):
 def two_factor_verify(request):
     if request.user.is_verified():
         return redirect(_next_url(request, "home"))
-    form = TokenForm(request.POST or None)
+    form = TokenForm(posted_data(request))
     if form.is_valid():
         device = services.two_factor_verify(user=request.user, token=form.cleaned_data["token"])
         if device is not None:

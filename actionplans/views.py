@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from inspections.models import Inspection
 from organisations.models import Organisation
 from organisations.selectors import EDITING_ROLES, organisation_ids_where
-from rocu_tracker.forms import form_refuse
+from rocu_tracker.forms import form_refuse, posted_data
 
 from . import forms, selectors, services
 from .models import Action
@@ -21,11 +21,6 @@ from .models import Action
 def _plan_or_404(request, pk: int):
     plans = selectors.plans_visible_to(request.user, day=timezone.localdate())
     return get_object_or_404(plans, pk=pk)
-
-
-def _data(request):
-    """The submitted form data, or None on a GET (an empty POST is still a POST)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _require_editor(request, plan) -> None:
@@ -77,7 +72,7 @@ def plan_create(request, inspection_slug: str):
     if organisation is None:
         raise Http404("You do not edit a force's plans.")
     form = forms.ActionPlanForm(
-        _data(request), initial={"title": f"Action plan: {inspection.title}"}
+        posted_data(request), initial={"title": f"Action plan: {inspection.title}"}
     )
     if request.method == "POST":
         response = _save(
@@ -122,7 +117,7 @@ def plan_edit(request, pk: int):
     plan = _plan_or_404(request, pk)
     _require_editor(request, plan)
     form = forms.VersionedActionPlanForm(
-        _data(request), instance=plan, initial={"version": plan.version}
+        posted_data(request), instance=plan, initial={"version": plan.version}
     )
     if request.method == "POST":
         response = _save(
@@ -149,7 +144,7 @@ def plan_edit(request, pk: int):
 def action_create(request, pk: int):
     plan = _plan_or_404(request, pk)
     _require_editor(request, plan)
-    form = forms.ActionForm(_data(request), plan=plan)
+    form = forms.ActionForm(posted_data(request), plan=plan)
     if request.method == "POST":
         response = _save(
             request,
@@ -177,7 +172,7 @@ def action_edit(request, pk: int):
     action = get_object_or_404(Action.objects.select_related("plan"), pk=pk, plan__in=visible)
     _require_editor(request, action.plan)
     form = forms.VersionedActionForm(
-        _data(request),
+        posted_data(request),
         instance=action,
         plan=action.plan,
         initial={"version": action.version},

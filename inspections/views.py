@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from recommendations.models import Finding
-from rocu_tracker.forms import form_refuse
+from rocu_tracker.forms import form_refuse, posted_data
 
 from . import access, selectors, services
 from .forms import FindingForm, InspectionForm, StatedCountFormSet, stated_count_initial
@@ -63,8 +63,8 @@ def _inspection_fields(form: InspectionForm) -> dict:
 @login_required
 def inspection_create(request):
     access.require_create_inspection(request.user)
-    form = InspectionForm(request.POST or None)
-    counts = StatedCountFormSet(request.POST or None, prefix="counts")
+    form = InspectionForm(posted_data(request))
+    counts = StatedCountFormSet(posted_data(request), prefix="counts")
     if request.method == "POST" and form.is_valid() and counts.is_valid():
         try:
             inspection = services.inspection_create(
@@ -85,9 +85,9 @@ def inspection_create(request):
 def inspection_intake(request, slug: str):
     inspection = _editable_or_403(request, slug)
     initial = InspectionForm.initial_for(inspection)
-    form = InspectionForm(request.POST or None, initial=initial)
+    form = InspectionForm(posted_data(request), initial=initial)
     counts = StatedCountFormSet(
-        request.POST or None, prefix="counts", initial=stated_count_initial(inspection)
+        posted_data(request), prefix="counts", initial=stated_count_initial(inspection)
     )
     if request.method == "POST" and form.is_valid() and counts.is_valid():
         try:
@@ -114,7 +114,7 @@ def inspection_intake(request, slug: str):
 @login_required
 def finding_add(request, slug: str):
     inspection = _editable_or_403(request, slug)
-    form = FindingForm(request.POST or None, inspection=inspection)
+    form = FindingForm(posted_data(request), inspection=inspection)
     if request.method == "POST" and form.is_valid():
         try:
             services.finding_create(inspection=inspection, by=request.user, **form.cleaned_data)
@@ -133,7 +133,7 @@ def finding_edit(request, slug: str, pk: int):
     inspection = _editable_or_403(request, slug)
     finding = get_object_or_404(inspection.findings, pk=pk)
     form = FindingForm(
-        request.POST or None, inspection=inspection, initial=FindingForm.initial_for(finding)
+        posted_data(request), inspection=inspection, initial=FindingForm.initial_for(finding)
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from actionplans.selectors import my_work_actions
 from organisations.models import Membership
 from organisations.selectors import EDITING_ROLES, organisation_ids_where
-from rocu_tracker.forms import form_refuse
+from rocu_tracker.forms import form_refuse, posted_data
 
 from . import access, forms, selectors, services
 from .filters import MyWorkFilter
@@ -377,7 +377,7 @@ def finding_link(request, pk: int):
         pk=pk,
     )
     access.require_link_findings(request.user, finding)
-    form = forms.FindingLinkForm(request.POST or None, finding=finding)
+    form = forms.FindingLinkForm(posted_data(request), finding=finding)
     if request.method == "POST" and form.is_valid():
         link = {
             forms.FindingLinkForm.REPEATS: services.finding_link_repeat,

@@ -4,6 +4,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from rocu_tracker.forms import posted_data
+
 from . import selectors, services
 from .forms import PreferenceForm
 from .models import Preference
@@ -39,7 +41,7 @@ def notification_read_all(request):
 def preferences(request):
     current = Preference.objects.filter(user=request.user).first() or Preference()
     form = PreferenceForm(
-        request.POST or None,
+        posted_data(request),
         initial={"email": current.email, "only_what_i_own": current.only_what_i_own},
     )
     if request.method == "POST" and form.is_valid():

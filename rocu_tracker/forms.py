@@ -34,6 +34,13 @@ class DateField(forms.DateField):
     default_validators = [deadlines.require_plausible_date]
 
 
+def posted_data(request):
+    """What a form binds to: the submitted data on a POST, else None (unbound). An empty POST
+    is still a POST: `request.POST or None` would take one (a preferences form with every box
+    unticked, say) for a GET and save nothing."""
+    return request.POST if request.method == "POST" else None
+
+
 class VersionedForm(forms.Form):
     """Carries the version the user saw, so a stale save is refused, not lost."""
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from inspections.models import Inspection
 from organisations.models import Organisation
 from rocu_tracker import deadlines
-from rocu_tracker.forms import form_refuse
+from rocu_tracker.forms import form_refuse, posted_data
 from rocu_tracker.pdf import render_pdf
 
 from . import access, forms, selectors, services
@@ -343,7 +343,7 @@ def chief_officer_comments(request, body: str, inspection: str):
         "received_on": response.chief_officer_comments_received_on or timezone.localdate(),
         "version": response.version,
     }
-    form = forms.ChiefOfficerCommentsForm(request.POST or None, rows=rows, initial=initial)
+    form = forms.ChiefOfficerCommentsForm(posted_data(request), rows=rows, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.section55_chief_officer_comments_record(

@@ -109,6 +109,17 @@ def test_it_keeps_the_form_and_explains_an_invalid_choice(client, cast):
     assert not Preference.objects.exists()
 
 
+def test_it_answers_an_empty_post_as_a_post(client, cast):
+    """An empty submission is still a submission: it is told what is missing, not shown the
+    blank form as if nothing had been sent."""
+    client.force_login(cast["alice"])
+
+    response = client.post(reverse("reminders:preferences"), {})
+
+    assert "This field is required" in response.content.decode()
+    assert not Preference.objects.exists()
+
+
 def test_its_list_query_count_does_not_grow_with_the_rows(client, cast, reminded):
     client.force_login(cast["alice"])
     reminded(1)
