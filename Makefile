@@ -44,12 +44,20 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff format --check .
 	DATABASE_URL=sqlite:// $(PY) manage.py makemigrations --check --dry-run
 
+# The OpenID Connect provider the single sign-on tests start (accounts/tests/oidc_provider,
+# Node's oidc-provider): installed from its lock file, again only when that changes.
+OIDC_PROVIDER := accounts/tests/oidc_provider
+$(OIDC_PROVIDER)/node_modules/.installed: $(OIDC_PROVIDER)/package-lock.json
+	npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund
+	@touch $@
+
 # The whole suite on a real PostgreSQL: $DATABASE_URL if given, else a throwaway server
 # that scripts/with-test-postgres starts (installing it with apt when missing). Browser tests
 # drive Debian's Chromium, which scripts/ensure-test-packages installs with Redis.
 test: lint
 	scripts/ensure-runtime-packages
 	scripts/ensure-test-packages
+	$(MAKE) --no-print-directory $(OIDC_PROVIDER)/node_modules/.installed
 	scripts/with-test-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-cluster
 

@@ -13,6 +13,7 @@ from django.db import connection
 from inspections.models import Inspection
 from inspections.reference_data import reference_data_load
 from organisations import services as organisation_services
+from organisations.access import SYSTEM
 from organisations.models import Membership, Organisation
 from rocu_tracker.celery import app as celery_app
 
@@ -108,7 +109,9 @@ def organisations(reference_data):
 
 def _member(django_user_model, username, organisation, role, **extra):
     user = django_user_model.objects.create_user(username=username, password="pw", **extra)
-    organisation_services.membership_grant(user=user, organisation=organisation, role=role)
+    organisation_services.membership_grant(
+        user=user, organisation=organisation, role=role, by=SYSTEM
+    )
     return user
 
 
@@ -151,6 +154,19 @@ def board_member(django_user_model, organisations):
     return _member(django_user_model, "erin", organisations["swrocu"], Membership.Role.VIEWER)
 
 
+@pytest.fixture
+def dc_org_admin(django_user_model, organisations):
+    """Olive: administers Devon and Cornwall Police's people."""
+    return _member(
+        django_user_model,
+        "olive",
+        organisations["devon-and-cornwall"],
+        Membership.Role.ORGANISATION_ADMINISTRATOR,
+        email="olive@example.org",
+        first_name="Olive",
+    )
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium, headless, with nothing reaching for the network."""
@@ -187,3 +203,20 @@ def audit_trail_off():
     loading the reference data; the trail's own tests (accounts/tests/test_audit.py) keep it."""
     with disable_auditlog():
         yield
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's admin client, with the second factor the admin site asks of staff
+    (accounts/middleware.py): a confirmed authenticator, verified in this session."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=admin_user, name="Authenticator app", confirmed=True)
+    client = Client()
+    client.force_login(admin_user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

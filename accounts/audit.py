@@ -9,7 +9,14 @@ from django.contrib.auth import get_user_model
 def _audited() -> list[tuple[type, dict]]:
     from actionplans.models import Action, ActionPlan
     from inspections.models import Inspection
-    from organisations.models import Membership, Organisation, Oversight, RegionMembership
+    from organisations.models import (
+        ClaimRoleMapping,
+        Invitation,
+        Membership,
+        Organisation,
+        Oversight,
+        RegionMembership,
+    )
     from recommendations.models import (
         Capability,
         Evidence,
@@ -24,6 +31,10 @@ def _audited() -> list[tuple[type, dict]]:
         (Oversight, {}),
         (RegionMembership, {}),
         (Membership, {}),
+        # Invitations to join an organisation (the People pages); the link's hash says nothing.
+        (Invitation, {"exclude_fields": ["token_hash"]}),
+        # Roles single sign-on gives from the directory's claims (the People pages).
+        (ClaimRoleMapping, {}),
         (Inspection, {"m2m_fields": {"subjects"}}),
         (Finding, {"m2m_fields": {"addressees", "capabilities"}}),
         (Capability, {}),

@@ -1,5 +1,5 @@
-"""Two-factor enforcement, the session's absolute lifetime and the audit trail's actor, for
-every request."""
+"""Two-factor enforcement, the session's absolute lifetime, the audit trail's actor and the
+known-device cookie, for every request."""
 
 from functools import cache
 from urllib.parse import urlencode
@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import selectors, sessions
+from . import password_guessing, selectors, sessions, single_sign_on
 
 
 @cache
@@ -33,9 +33,17 @@ def _exempt_prefixes() -> tuple[str, ...]:
     )
 
 
+def _opens_the_admin(request) -> bool:
+    """The Django admin (its login page too; its logout is exempt) needs a second factor from
+    staff and superusers, verified in this session."""
+    user = request.user
+    return (user.is_staff or user.is_superuser) and request.path.startswith(reverse("admin:index"))
+
+
 class TwoFactorMiddleware:
     """After the password, a person with an authenticator gives a code before anything else;
-    one whose organisation requires two-factor authentication and has none sets one up."""
+    one whose organisation requires two-factor authentication, or staff opening the admin,
+    without one sets one up (and comes back to the page they asked for)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -45,10 +53,11 @@ class TwoFactorMiddleware:
         if (
             user.is_authenticated
             and not user.is_verified()
+            and not single_sign_on.provider_mfa_verified(request)
             and not request.path.startswith(_exempt_prefixes())
         ):
             has_device, required = selectors.two_factor_status(user)
-            if has_device or required:
+            if has_device or required or _opens_the_admin(request):
                 name = "accounts:two_factor_verify" if has_device else "accounts:two_factor_setup"
                 url = f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}"
                 if request.headers.get("HX-Request"):
@@ -72,7 +81,8 @@ class AuditActorMiddleware(AuditlogMiddleware):
 
 class SessionLifetimeMiddleware:
     """A session ends SESSION_ABSOLUTE_LIFETIME after signing in, however busy: the person is
-    signed out and sent to sign in again, back to the page they asked for."""
+    signed out and sent to sign in again, back to the page they asked for. Otherwise the
+    request renews the idle timeout, at most once a minute (sessions.refresh_idle_expiry)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -86,4 +96,18 @@ class SessionLifetimeMiddleware:
             if request.headers.get("HX-Request"):
                 return HttpResponseClientRedirect(url)
             return redirect(url)
+        sessions.refresh_idle_expiry(request.session)
         return self.get_response(request)
+
+
+class KnownDeviceMiddleware:
+    """After each sign-in, the browser is remembered for that person (a signed cookie): from a
+    known device, password attempts are never slowed (accounts/password_guessing.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        password_guessing.known_device_cookie_set(request, response)
+        return response

@@ -20,12 +20,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rocu_tracker.forms import posted_data
 
-from . import selectors, services, throttle
-from .forms import TokenForm
+from . import password_guessing, selectors, services, throttle
+from .forms import ReplaceDeviceForm, TokenForm
 
 logger = logging.getLogger(__name__)
-
-WRONG_CODE = "That code is not right. Check the time on your phone, and try the newest code."
 
 
 def _next_url(request, default: str) -> str:
@@ -42,11 +40,21 @@ def _with_next(request, name: str) -> str:
     return f"{url}?{request.GET.urlencode()}" if request.GET.get("next") else url
 
 
+def _status(form) -> int:
+    if any(form.has_error(name, code="paused") for name in form.fields):
+        return 429
+    return 400 if form.is_bound and form.errors else 200
+
+
+def _security_page(request, turn_off_form: TokenForm):
+    has_device, required = selectors.two_factor_status(request.user)
+    context = {"has_device": has_device, "required": required, "form": turn_off_form}
+    return render(request, "accounts/two_factor.html", context, status=_status(turn_off_form))
+
+
 @login_required
 def two_factor(request):
-    has_device, required = selectors.two_factor_status(request.user)
-    context = {"has_device": has_device, "required": required}
-    return render(request, "accounts/two_factor.html", context)
+    return _security_page(request, TokenForm())
 
 
 @login_required
@@ -56,17 +64,26 @@ def two_factor_setup(request):
     if has_device and not request.user.is_verified():
         return redirect(_with_next(request, "accounts:two_factor_verify"))
     device = services.totp_device_start(user=request.user)
-    form = TokenForm(posted_data(request))
+    form = (ReplaceDeviceForm if has_device else TokenForm)(posted_data(request))
     if form.is_valid():
-        if services.totp_device_confirm(device=device, token=form.cleaned_data["token"]):
+        try:
+            device = services.totp_device_confirm(
+                device=device,
+                token=form.cleaned_data["token"],
+                current_token=form.cleaned_data.get("current_token"),
+                client=get_client_ip_address(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)  # by field; what was typed stays
+        else:
             django_otp.login(request, device)
             messages.success(request, "Two-factor authentication is on.")
             return redirect(_next_url(request, "accounts:two_factor"))
-        form.add_error("token", WRONG_CODE)
     secret = base64.b32encode(device.bin_key).decode()
     context = {
         "form": form,
         "required": required,
+        "for_admin": _next_url(request, "home").startswith(reverse("admin:index")),
         "replacing": has_device,
         "qr_code": segno.make(device.config_url, error="m").svg_data_uri(scale=5),
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
@@ -82,11 +99,17 @@ def two_factor_verify(request):
         return redirect(_next_url(request, "home"))
     form = TokenForm(posted_data(request))
     if form.is_valid():
-        device = services.two_factor_verify(user=request.user, token=form.cleaned_data["token"])
-        if device is not None:
+        try:
+            device = services.two_factor_verify(
+                user=request.user,
+                token=form.cleaned_data["token"],
+                client=get_client_ip_address(request),
+            )
+        except ValidationError as error:
+            form.add_error("token", error)
+        else:
             django_otp.login(request, device)
             return redirect(_next_url(request, "home"))
-        form.add_error("token", WRONG_CODE)
     context = {"form": form, "next": request.GET.get("next", "")}
     return render(request, "accounts/two_factor_verify.html", context, status=_status(form))
 
@@ -94,23 +117,31 @@ def two_factor_verify(request):
 @login_required
 @require_POST
 def two_factor_turn_off(request):
+    """Turning it off asks for a code now, even in a verified session."""
     if not request.user.is_verified():
         return redirect("accounts:two_factor_verify")
-    try:
-        services.two_factor_turn_off(user=request.user)
-    except ValidationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Two-factor authentication is off.")
-    return redirect("accounts:two_factor")
-
-
-def _status(form) -> int:
-    return 400 if form.is_bound and form.errors else 200
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.two_factor_turn_off(
+                user=request.user,
+                token=form.cleaned_data["token"],
+                client=get_client_ip_address(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)  # by field; what was typed stays
+        else:
+            messages.success(request, "Two-factor authentication is off.")
+            return redirect("accounts:two_factor")
+    return _security_page(request, form)
 
 
 def locked_out(request, original_response=None, credentials=None):
-    """django-axes' AXES_LOCKOUT_CALLABLE: the page after too many wrong passwords."""
+    """django-axes' AXES_LOCKOUT_CALLABLE: the page after too many wrong passwords, or when
+    password attempts for a username under attack are slowed (accounts/password_guessing.py)."""
+    slowed_until = getattr(request, password_guessing.SLOWED_UNTIL, None)
+    if slowed_until is not None:
+        return _password_slowed(request, credentials, slowed_until)
     cool_off = get_cool_off(request)
     retry_at = timezone.localtime(timezone.now() + cool_off)
     context = {
@@ -121,6 +152,17 @@ def locked_out(request, original_response=None, credentials=None):
         "support_email": settings.SUPPORT_EMAIL,
     }
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+def _password_slowed(request, credentials, slowed_until):
+    context = {
+        "username": get_client_username(request, credentials) or "",
+        "retry_at": timezone.localtime(slowed_until),
+        "delay_seconds": settings.PASSWORD_GUESSING_DELAY,
+        "support_email": settings.SUPPORT_EMAIL,
+        "login_url": request.get_full_path(),
+    }
+    return render(request, "registration/password_slowed.html", context, status=429)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from inspections.models import Inspection
 from organisations import services as organisation_services
+from organisations.access import SYSTEM
 from organisations.models import Membership, Organisation
 from recommendations import services as recommendation_services
 from recommendations.models import Finding, TrackedItem
@@ -106,6 +107,15 @@ DEMO_USERS = [
         "hmicfrs",
         Role.INSPECTION_LIAISON,
         "Inspection liaison officer",
+    ),
+    # Manages Devon and Cornwall Police's people: invites, changes roles, deactivates.
+    DemoUser(
+        "dc.admin",
+        "Devon and Cornwall",
+        "Administrator",
+        "devon-and-cornwall",
+        Role.ORGANISATION_ADMINISTRATOR,
+        "ROCU Tracker administrator",
     ),
     DemoUser(
         "admin",
@@ -207,6 +217,7 @@ def _create_user(User, demo: DemoUser, organisations):
         organisation=organisations[demo.organisation],
         role=demo.role,
         job_title=demo.job_title,
+        by=SYSTEM,
     )
     return user
 
@@ -223,11 +234,12 @@ def _cambridgeshire_history(users, organisations, inspection) -> None:
     cambridgeshire = organisations["cambridgeshire"]
     item = _force_level_item(inspection, cambridgeshire)
     recommendation_services.tracked_item_assign(
-        item=item, owner=users["cambs.editor"], occurred_on=datetime.date(2016, 2, 25)
+        item=item, owner=users["cambs.editor"], by=SYSTEM, occurred_on=datetime.date(2016, 2, 25)
     )
     recommendation_services.tracked_item_transition(
         item=item,
         to_status=TrackedItem.Status.BEING_PROGRESSED,
+        by=SYSTEM,
         actor_name=f"Chief Constable ({CAMBRIDGESHIRE_BOARD_PAPER})",
         narrative=CAMBRIDGESHIRE_RESPONSE,
         occurred_on=datetime.date(2016, 2, 25),
@@ -238,6 +250,7 @@ def _cambridgeshire_history(users, organisations, inspection) -> None:
         title="Action plan: making maximum use of ERSOU capabilities",
         owner=users["cambs.editor"],
         owner_title="Head of the Central Intelligence Bureau",
+        by=SYSTEM,
     )
     services.action_add(
         plan=plan,
@@ -247,23 +260,25 @@ def _cambridgeshire_history(users, organisations, inspection) -> None:
         owner_title="Head of the Central Intelligence Bureau",
         due_on=item.finding.deadline,
         serves=[item],
+        by=SYSTEM,
     )
 
 
 def _devon_and_cornwall_2015(users, organisations, inspection) -> None:
     item = _force_level_item(inspection, organisations["devon-and-cornwall"])
-    recommendation_services.tracked_item_assign(item=item, owner=users["dc.editor"])
+    recommendation_services.tracked_item_assign(item=item, owner=users["dc.editor"], by=SYSTEM)
 
 
 def _devon_and_cornwall_section55(organisations, inspection) -> None:
     response = section55_services.section55_response_open(
-        inspection=inspection, body=organisations["devon-and-cornwall-pcc"]
+        inspection=inspection, body=organisations["devon-and-cornwall-pcc"], by=SYSTEM
     )
     recommendation_1 = inspection.findings.get(reference="1")
     section55_services.section55_chief_officer_comments_record(
         response=response,
         comments=DEVON_CHIEF_CONSTABLE_COMMENTS,
         received_on=None,
+        by=SYSTEM,
         views=[
             section55_services.ChiefOfficerView(
                 finding=recommendation_1,
@@ -273,5 +288,5 @@ def _devon_and_cornwall_section55(organisations, inspection) -> None:
         ],
     )
     section55_services.section55_office_comments_record(
-        response=response, comments=DEVON_PCC_COMMENTS
+        response=response, comments=DEVON_PCC_COMMENTS, by=SYSTEM
     )

@@ -2,7 +2,8 @@
 
 from django.db.models import F, QuerySet
 
-from organisations.selectors import organisation_ids_where, visible_organisation_ids
+from organisations.access import organisation_ids_with
+from organisations.selectors import visible_organisation_ids
 
 from .models import Action, ActionPlan
 
@@ -17,7 +18,7 @@ def my_work_actions(*, user) -> QuerySet[Action]:
     """Open actions in the plans of the user's own organisations, soonest due first."""
     return (
         Action.objects.exclude(status=Action.Status.DONE)
-        .filter(plan__organisation_id__in=organisation_ids_where(user))
+        .filter(plan__organisation_id__in=organisation_ids_with(user))
         .select_related("plan__inspection", "owner")
         .order_by(F("due_on").asc(nulls_last=True), "id")
     )

@@ -7,25 +7,16 @@ lists what the saved record now says where it differs, and nothing is written.
 import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from inspections.models import Inspection
-from organisations.models import Membership, Organisation
-from organisations.selectors import EDITING_ROLES
+from organisations.models import Organisation
 from rocu_tracker import deadlines
 from rocu_tracker.versioning import StaleEditError
 
+from .access import require_edit_plans_of
 from .models import Action, ActionPlan
-
-
-def _require_editor(user: AbstractBaseUser | None, organisation: Organisation) -> None:
-    if user is None:
-        return  # imports and demo data
-    if not Membership.objects.filter(
-        user=user, organisation=organisation, role__in=EDITING_ROLES
-    ).exists():
-        raise PermissionDenied(f"Only {organisation.short_name}'s editors and leads do this.")
 
 
 def _check_dates(fields: dict) -> None:
@@ -64,10 +55,10 @@ def action_plan_create(
     organisation: Organisation,
     inspection: Inspection,
     title: str,
-    by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser,
     **fields,
 ) -> ActionPlan:
-    _require_editor(by, organisation)
+    require_edit_plans_of(by, organisation)
     _check_dates(fields)
     if ActionPlan.objects.filter(organisation=organisation, inspection=inspection).exists():
         raise ValidationError(f"{organisation.short_name} already has a plan for this report.")
@@ -80,7 +71,7 @@ def action_plan_create(
 def action_plan_update(
     *, plan: ActionPlan, by: AbstractBaseUser, expected_version: int, **fields
 ) -> ActionPlan:
-    _require_editor(by, plan.organisation)
+    require_edit_plans_of(by, plan.organisation)
     _check_dates(fields)
     return _update_versioned(
         plan, model=ActionPlan, expected_version=expected_version, fields=fields
@@ -94,9 +85,9 @@ def _check_serves(plan: ActionPlan, serves) -> None:
 
 @transaction.atomic
 def action_add(
-    *, plan: ActionPlan, title: str, serves=(), by: AbstractBaseUser | None = None, **fields
+    *, plan: ActionPlan, title: str, serves=(), by: AbstractBaseUser, **fields
 ) -> Action:
-    _require_editor(by, plan.organisation)
+    require_edit_plans_of(by, plan.organisation)
     _check_dates(fields)
     _check_serves(plan, serves)
     action = Action.objects.create(plan=plan, title=title, **fields)
@@ -108,7 +99,7 @@ def action_add(
 def action_update(
     *, action: Action, by: AbstractBaseUser, expected_version: int, serves, **fields
 ) -> Action:
-    _require_editor(by, action.plan.organisation)
+    require_edit_plans_of(by, action.plan.organisation)
     _check_dates(fields)
     _check_serves(action.plan, serves)
     action = _update_versioned(

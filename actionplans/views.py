@@ -10,11 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from inspections.models import Inspection
-from organisations.models import Organisation
-from organisations.selectors import EDITING_ROLES, organisation_ids_where
 from rocu_tracker.forms import form_refuse, posted_data
 
-from . import forms, selectors, services
+from . import access, forms, selectors, services
 from .models import Action
 
 
@@ -24,19 +22,15 @@ def _plan_or_404(request, pk: int):
 
 
 def _require_editor(request, plan) -> None:
-    if plan.organisation_id not in organisation_ids_where(request.user, roles=EDITING_ROLES):
+    if not access.can_edit_plans_of(request.user, plan.organisation_id):
         raise PermissionDenied("You may read this plan but not change it.")
-
-
-def _editable_organisations(user):
-    return Organisation.objects.filter(id__in=organisation_ids_where(user, roles=EDITING_ROLES))
 
 
 @login_required
 @require_GET
 def plan_list(request):
     plans = selectors.plans_visible_to(request.user, day=timezone.localdate())
-    editable = _editable_organisations(request.user).filter(kind=Organisation.Kind.FORCE)
+    editable = access.organisations_whose_plans_user_edits(request.user)
     return render(
         request,
         "actionplans/plan_list.html",
@@ -68,7 +62,7 @@ def _fields(data: dict, *exclude: str) -> dict:
 @require_http_methods(["GET", "POST"])
 def plan_create(request, inspection_slug: str):
     inspection = get_object_or_404(Inspection, slug=inspection_slug)
-    organisation = _editable_organisations(request.user).filter(kind="force").first()
+    organisation = access.organisations_whose_plans_user_edits(request.user).first()
     if organisation is None:
         raise Http404("You do not edit a force's plans.")
     form = forms.ActionPlanForm(
@@ -104,8 +98,7 @@ def plan_detail(request, pk: int):
         {
             "plan": plan,
             "actions": plan.actions.select_related("owner").prefetch_related("serves__finding"),
-            "can_edit": plan.organisation_id
-            in organisation_ids_where(request.user, roles=EDITING_ROLES),
+            "can_edit": access.can_edit_plans_of(request.user, plan.organisation_id),
             "today": timezone.localdate(),
         },
     )

@@ -6,8 +6,8 @@ anything. Every intake service calls require_* first; the pages use can_*."""
 
 from django.core.exceptions import PermissionDenied
 
+from organisations.access import is_superuser, organisation_ids_with
 from organisations.models import Membership, Organisation
-from organisations.selectors import organisation_ids_where
 
 from .models import Inspection
 
@@ -16,13 +16,19 @@ LIAISON = (Membership.Role.INSPECTION_LIAISON,)
 
 def liaison_organisations(user):
     """The organisations where the user is an inspection liaison."""
-    return Organisation.objects.filter(id__in=organisation_ids_where(user, roles=LIAISON))
+    return Organisation.objects.filter(id__in=liaison_organisation_ids(user))
+
+
+def liaison_organisation_ids(user) -> set[int]:
+    return organisation_ids_with(user, LIAISON)
+
+
+def can_read_every_draft(user) -> bool:
+    return is_superuser(user)
 
 
 def can_create_inspection(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or bool(organisation_ids_where(user, roles=LIAISON))
+    return is_superuser(user) or bool(liaison_organisation_ids(user))
 
 
 def require_create_inspection(user) -> None:
@@ -33,18 +39,14 @@ def require_create_inspection(user) -> None:
 def can_enter_inspection_as(user, *, inspectorate: Organisation, subject_ids) -> bool:
     """Whether the user may hold an inspection of `inspectorate` about `subject_ids`: a
     liaison of that inspectorate, or of one of the subject forces."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
+    if is_superuser(user):
         return True
-    mine = organisation_ids_where(user, roles=LIAISON)
+    mine = liaison_organisation_ids(user)
     return inspectorate.id in mine or bool(mine & set(subject_ids))
 
 
 def can_edit_inspection(user, inspection: Inspection) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
+    if is_superuser(user):
         return True
     return can_enter_inspection_as(
         user,

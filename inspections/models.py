@@ -18,12 +18,11 @@ class InspectionQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Published inspections, and the drafts the user may edit (inspections.access)."""
-        if user.is_superuser:
-            return self
-        from organisations.models import Membership
-        from organisations.selectors import organisation_ids_where
+        from .access import can_read_every_draft, liaison_organisation_ids
 
-        mine = organisation_ids_where(user, roles=[Membership.Role.INSPECTION_LIAISON])
+        if can_read_every_draft(user):
+            return self
+        mine = liaison_organisation_ids(user)
         drafts = models.Q(inspectorate_id__in=mine) | models.Q(subjects__in=mine)
         ids = self.filter(drafts).values("id") if mine else []
         return self.filter(models.Q(published_to_trackers_at__isnull=False) | models.Q(id__in=ids))

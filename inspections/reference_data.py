@@ -13,6 +13,7 @@ from pathlib import Path
 from django.db import transaction
 
 from organisations import services as organisation_services
+from organisations.access import SYSTEM
 from organisations.models import Organisation
 from recommendations import services as recommendation_services
 from recommendations.models import Finding, TrackedItem
@@ -126,6 +127,7 @@ def _load(root: _Reader) -> LoadReport:
             valid_from=row.date("valid_from"),
             valid_to=row.date("valid_to"),
             note=row.text("note", required=False),
+            by=SYSTEM,
         )
         report.oversight += 1
     for index, raw in enumerate(root.items("region_memberships")):
@@ -136,12 +138,14 @@ def _load(root: _Reader) -> LoadReport:
             valid_from=row.date("valid_from"),
             valid_to=row.date("valid_to"),
             note=row.text("note", required=False),
+            by=SYSTEM,
         )
         report.region_memberships += 1
     capabilities = {}
     for index, raw in enumerate(root.items("capabilities")):
         row = _Reader(raw, f"capabilities[{index}]")
         capability = recommendation_services.capability_upsert(
+            by=SYSTEM,
             slug=row.text("slug"),
             name=row.text("name"),
             source=row.text("source", required=False),
@@ -170,6 +174,7 @@ def _load_organisations(root: _Reader, report: LoadReport) -> dict[str, Organisa
             region_name=row.text("region_name", required=False),
             note=row.text("note", required=False),
             source=row.text("source", required=False),
+            by=SYSTEM,
         )
         report.organisations += 1
     return organisations
@@ -180,6 +185,7 @@ def _load_inspection(row: _Reader, organisation, capabilities, report: LoadRepor
     if published_on is None:
         raise ReferenceDataError(f"{row.where}: 'published_on' is required")
     inspection = inspection_services.inspection_upsert(
+        by=SYSTEM,
         slug=row.text("slug"),
         inspectorate=organisation(
             row.text("inspectorate"), row.where, Organisation.Kind.INSPECTORATE
@@ -201,7 +207,7 @@ def _load_inspection(row: _Reader, organisation, capabilities, report: LoadRepor
     report.inspections += 1
     # The reference inspections are published to the trackers: each finding fans out as it
     # is saved (and a re-load adds new addressees' items and withdraws removed ones').
-    inspection_services.inspection_mark_published(inspection=inspection)
+    inspection_services.inspection_mark_published(inspection=inspection, by=SYSTEM)
     items_before = TrackedItem.objects.count()
     findings: dict[str, Finding] = {}
     for position, raw in enumerate(row.items("findings"), start=1):
@@ -231,6 +237,7 @@ def _load_finding(row: _Reader, inspection, position, findings, organisation, ca
     if unknown_capabilities:
         raise ReferenceDataError(f"{row.where}: unknown capabilities {unknown_capabilities}")
     return recommendation_services.finding_upsert(
+        by=SYSTEM,
         inspection=inspection,
         key=row.text("key"),
         kind=row.choice("kind", Finding.Kind.values),

@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from organisations.access import as_recorded, require_keep_reference_data
 from organisations.models import Organisation
 from recommendations import services as recommendation_services
 from recommendations.models import Finding
@@ -22,19 +23,27 @@ from .models import Inspection, InspectionStatedCount
 
 
 def inspection_upsert(
-    *, slug: str, subjects=(), stated_counts: Mapping[str, int | None] | None = None, **fields
+    *,
+    slug: str,
+    by,
+    subjects=(),
+    stated_counts: Mapping[str, int | None] | None = None,
+    **fields,
 ) -> Inspection:
+    """The reference loader's write: the loader (or a superuser) only."""
+    require_keep_reference_data(by)
     inspection, _ = Inspection.objects.update_or_create(slug=slug, defaults=fields)
     inspection.subjects.set(subjects)
     if stated_counts is not None:
-        inspection_stated_counts_set(inspection=inspection, counts=stated_counts)
+        inspection_stated_counts_set(inspection=inspection, counts=stated_counts, by=by)
     return inspection
 
 
 def inspection_stated_counts_set(
-    *, inspection: Inspection, counts: Mapping[str, int | None]
+    *, inspection: Inspection, counts: Mapping[str, int | None], by
 ) -> None:
     """The counts the report states, one row per kind; a kind given None is not stated."""
+    access.require_edit_inspection(by, inspection)
     unknown = set(counts) - set(Finding.Kind.values)
     if unknown:
         raise ValidationError(f"Unknown kinds of finding: {', '.join(sorted(unknown))}.")
@@ -49,11 +58,12 @@ def inspection_stated_counts_set(
         )
 
 
-def inspection_mark_published(*, inspection: Inspection, by=None) -> None:
+def inspection_mark_published(*, inspection: Inspection, by) -> None:
     """Record that the inspection is published to the trackers (the reference loader's
     inspections are); no-op if it already is."""
+    access.require_edit_inspection(by, inspection)
     Inspection.objects.filter(pk=inspection.pk, published_to_trackers_at__isnull=True).update(
-        published_to_trackers_at=timezone.now(), published_to_trackers_by=by
+        published_to_trackers_at=timezone.now(), published_to_trackers_by=as_recorded(by)
     )
     inspection.refresh_from_db(fields=["published_to_trackers_at", "published_to_trackers_by"])
 
@@ -128,7 +138,7 @@ def inspection_create(
         stated_counts_source=stated_counts_source,
     )
     inspection.subjects.set(subjects)
-    inspection_stated_counts_set(inspection=inspection, counts=stated_counts or {})
+    inspection_stated_counts_set(inspection=inspection, counts=stated_counts or {}, by=by)
     return inspection
 
 
@@ -168,7 +178,7 @@ def inspection_update(
     inspection.save()
     inspection.subjects.set(subjects)
     if stated_counts is not None:
-        inspection_stated_counts_set(inspection=inspection, counts=stated_counts)
+        inspection_stated_counts_set(inspection=inspection, counts=stated_counts, by=by)
     return inspection
 
 
@@ -360,7 +370,7 @@ def inspection_publish_to_trackers(*, inspection: Inspection, by: AbstractBaseUs
     if not tracked:
         raise ValidationError("Add at least one finding that is tracked before publishing.")
     created = sum(
-        len(recommendation_services.finding_fan_out(finding=finding)) for finding in tracked
+        len(recommendation_services.finding_fan_out(finding=finding, by=by)) for finding in tracked
     )
     locked.published_to_trackers_at = timezone.now()
     locked.published_to_trackers_by = by

@@ -1,6 +1,7 @@
+from django import forms
 from django.contrib import admin
 
-from .models import Membership, Organisation, Oversight, RegionMembership
+from .models import Membership, Organisation, Oversight, RegionMembership, SignInDomain
 
 
 class OversightInline(admin.TabularInline):
@@ -48,3 +49,40 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organisation__kind"]
     search_fields = ["user__username", "user__email", "organisation__name", "job_title"]
     autocomplete_fields = ["user", "organisation"]
+
+
+# Single sign-on (accounts/single_sign_on.py): a domain lets everyone whose provider vouches
+# for an address at it sign in to that organisation, so only superusers set them.
+class SignInDomainForm(forms.ModelForm):
+    class Meta:
+        model = SignInDomain
+        fields = ["organisation", "domain"]
+
+    def clean_domain(self) -> str:
+        domain = self.cleaned_data["domain"].strip().lower().removeprefix("@")
+        if "." not in domain or "@" in domain or " " in domain:
+            raise forms.ValidationError("Enter the part of the email address after the @.")
+        return domain
+
+
+@admin.register(SignInDomain)
+class SignInDomainAdmin(admin.ModelAdmin):
+    form = SignInDomainForm
+    list_display = ["domain", "organisation"]
+    search_fields = ["domain", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

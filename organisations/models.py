@@ -121,6 +121,8 @@ class Membership(models.Model):
         # Enters inspections and their findings and publishes them to the trackers: at an
         # inspectorate for its reports, at a force for the reports about that force.
         INSPECTION_LIAISON = "liaison", "Inspection liaison"
+        # Manages the organisation's own people: invites, changes roles, deactivates.
+        ORGANISATION_ADMINISTRATOR = "org_admin", "Organisation administrator"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -141,3 +143,89 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} at {self.organisation}"
+
+
+class Invitation(models.Model):
+    """An invitation to join an organisation with a role, sent by email as a single-use link
+    that expires. Only a hash of the link's token is stored."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Membership.Role.choices)
+    job_title = models.CharField(max_length=120, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accepted_invitations",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_organisation_and_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} invited to {self.organisation} as {self.get_role_display()}"
+
+
+class SignInDomain(models.Model):
+    """An email domain whose people sign in to the organisation with single sign-on
+    (OpenID Connect). Set by a superuser: a domain is a claim on everyone who has it."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="sign_in_domains"
+    )
+    domain = models.CharField(
+        max_length=253, unique=True, help_text="For example devon-cornwall.police.uk"
+    )
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return f"{self.domain} ({self.organisation})"
+
+
+class ClaimRoleMapping(models.Model):
+    """Set by the organisation administrator: a person signing in through single sign-on for
+    the first time whose ID token has `claim` containing `value` (for example the Entra ID
+    group of the force's tracker editors) gets `role` without an invitation."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="claim_role_mappings"
+    )
+    claim = models.CharField(max_length=100, default="groups")
+    value = models.CharField(max_length=200)
+    role = models.CharField(max_length=20, choices=Membership.Role.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name", "claim", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "claim", "value"], name="claim_role_mapping_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim} = {self.value} → {self.get_role_display()} at {self.organisation}"

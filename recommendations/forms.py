@@ -4,14 +4,13 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from organisations.selectors import EDITING_ROLES
 from rocu_tracker.forms import DateField, VersionedForm
 from rocu_tracker.people import display_name
 
+from . import access
 from . import evidence as evidence_checks
 from .models import Finding, TrackedItem
 
@@ -115,13 +114,8 @@ class AssignOwnerForm(OwnIdsForm, VersionedForm):
 
     def __init__(self, *args, item: TrackedItem, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = (
-            get_user_model()
-            .objects.filter(
-                memberships__organisation_id=item.organisation_id,
-                memberships__role__in=EDITING_ROLES,
-            )
-            .order_by("first_name", "last_name", "username")
+        self.fields["owner"].queryset = access.people_who_may_own(item).order_by(
+            "first_name", "last_name", "username"
         )
         self.fields["owner"].label_from_instance = display_name
         self.fields["owner"].initial = item.owner_id

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -168,19 +168,61 @@ class TrackedItemQuerySet(models.QuerySet):
 
     def editable_by(self, user):
         """Items of the organisations where the user is an editor or a lead."""
-        from organisations.selectors import EDITING_ROLES, organisation_ids_where
+        from .access import organisation_ids_user_changes
 
-        return self.filter(organisation_id__in=organisation_ids_where(user, roles=EDITING_ROLES))
+        return self.filter(organisation_id__in=organisation_ids_user_changes(user))
 
     def open(self):
         return self.filter(open_condition())
+
+    def with_needs_owner(self):
+        """`needs_owner`: open, and its owner was deactivated or no longer belongs to the
+        item's organisation (organisations.services.person_deactivate keeps them as owner)."""
+        from organisations.models import Membership
+
+        still_a_member = Exists(
+            Membership.objects.filter(
+                user_id=OuterRef("owner_id"), organisation_id=OuterRef("organisation_id")
+            )
+        )
+        orphaned = Q(owner__isnull=False) & (Q(owner__is_active=False) | ~still_a_member)
+        return self.annotate(
+            needs_owner=Case(
+                When(open_condition() & orphaned, then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
 
     def reminders_not_paused(self, today: datetime.date):
         """Items whose reminders no lead has paused over `today` (the reminder scan's)."""
         return self.exclude(reminders_paused_until__gte=today)
 
+    def update(self, **fields):
+        """A bulk change of target dates (a data fix, a test's arrangement) keeps each item's
+        stored effective deadline too: the new target date, else its finding's deadline."""
+        if "target_date" in fields and "effective_deadline" not in fields:
+            new = fields["target_date"]
+            if not hasattr(new, "resolve_expression"):
+                new = Value(new, output_field=models.DateField())
+            finding_deadline = Finding.objects.filter(pk=OuterRef("finding_id")).values("deadline")[
+                :1
+            ]
+            fields["effective_deadline"] = Coalesce(
+                new, Subquery(finding_deadline), output_field=models.DateField()
+            )
+        return super().update(**fields)
+
     def with_effective_deadline(self):
-        return self.annotate(effective_deadline=Coalesce(F("target_date"), F("finding__deadline")))
+        """Unchanged: `effective_deadline` is stored on each item (kept by the services that
+        change a target date or a finding's deadline). Kept so callers written for the old
+        annotation go on working."""
+        return self
+
+    def in_deadline_order(self):
+        """Soonest effective deadline first, those without one last, ties by id: the order
+        of every list, read straight from the (organisation, deadline, id) indexes."""
+        return self.order_by(DEADLINE_ORDER_KEY, "id")
 
     def overdue(self, today: datetime.date):
         return self.with_effective_deadline().filter(overdue_condition(today))
@@ -207,6 +249,15 @@ class TrackedItemQuerySet(models.QuerySet):
                 output_field=models.CharField(),
             )
         )
+
+
+# The stored effective deadline as lists sort on it: no deadline sorts after every date. An
+# expression (not NULLS LAST) so that a keyset comparison (key, id) > (last key, last id)
+# reads an index range; the indexes below are on this same expression.
+LAST_DAY = datetime.date.max
+DEADLINE_ORDER_KEY = Coalesce(
+    F("effective_deadline"), Value(LAST_DAY, output_field=models.DateField())
+)
 
 
 # The database forms of deadlines.is_overdue() and deadlines.is_due_soon(), on a queryset
@@ -264,6 +315,10 @@ class TrackedItem(models.Model):
     target_date = models.DateField(
         null=True, blank=True, help_text="The organisation's own target; may be revised."
     )
+    # The target date, else the finding's deadline (deadlines.effective_deadline), stored so
+    # that lists sort and page on one indexed column. Written by the services that change
+    # either date (recommendations.services: _record, finding_upsert, finding_fan_out).
+    effective_deadline = models.DateField(null=True, blank=True, editable=False)
     blocked_by = models.CharField(
         max_length=300, blank=True, help_text="External dependency holding this up, if any."
     )
@@ -289,6 +344,12 @@ class TrackedItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["organisation", "status"]),
+            # The drill-down list and My work page by keyset (deadline order, then id):
+            # within an organisation, and nationally.
+            models.Index(
+                "organisation", DEADLINE_ORDER_KEY, "id", name="tracked_item_org_deadline"
+            ),
+            models.Index(DEADLINE_ORDER_KEY, "id", name="tracked_item_deadline"),
             # tracking_data_version() reads the latest change to key cached dashboards.
             models.Index(fields=["updated_at"], name="tracked_item_updated"),
             # The daily reminder scan (reminders.services) reads every open item in chunks.
@@ -320,6 +381,25 @@ class TrackedItem(models.Model):
             target_date=self.target_date,
             today=today,
         )
+
+
+class ScopeDataVersion(models.Model):
+    """A counter per organisation, raised in the same transaction as every write to its
+    tracked items (recommendations.services._scope_versions_raise). What is cached from an
+    organisation's items (the dashboards) is keyed on the sum over its scope, so a write in
+    one force changes the keys of the scopes holding that force (its region, the nation) and
+    of no other."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.version}"
 
 
 class TrackedItemEvent(models.Model):

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from organisations import selectors as organisation_selectors
-from organisations.models import Membership, Organisation
+from organisations.access import as_recorded, require_keep_reference_data
+from organisations.models import Organisation
 from rocu_tracker import deadlines
 from rocu_tracker.people import display_name
 from rocu_tracker.versioning import StaleEditError
@@ -24,6 +25,7 @@ from .models import (
     Capability,
     Evidence,
     Finding,
+    ScopeDataVersion,
     TargetDateRevision,
     TrackedItem,
     TrackedItemEvent,
@@ -70,18 +72,21 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 NOT_BY_AN_UPDATE = frozenset({Status.COMPLETE, Status.AWAITING_INSPECTORATE, Status.WITHDRAWN})
 
 
-def capability_upsert(*, slug: str, **fields) -> Capability:
+def capability_upsert(*, slug: str, by, **fields) -> Capability:
+    require_keep_reference_data(by)
     capability, _ = Capability.objects.update_or_create(slug=slug, defaults=fields)
     return capability
 
 
 @transaction.atomic
 def finding_upsert(
-    *, inspection, key: str, addressees=(), capabilities=(), by=None, **fields
+    *, inspection, key: str, by, addressees=(), capabilities=(), **fields
 ) -> Finding:
     """Create or change a finding. On an inspection already published to the trackers, its
     tracked items follow (finding_tracked_items_sync); on a draft, nothing is tracked yet."""
+    access.require_edit_findings_of(by, inspection)
     finding, _ = Finding.objects.update_or_create(inspection=inspection, key=key, defaults=fields)
+    _effective_deadlines_follow(finding)
     finding.addressees.set(addressees)
     finding.capabilities.set(capabilities)
     if inspection.published_to_trackers_at is not None:
@@ -89,16 +94,48 @@ def finding_upsert(
     return finding
 
 
+def _effective_deadlines_follow(finding: Finding) -> None:
+    """The finding's items whose stored effective deadline is not what the finding's
+    deadline now makes it (those without a target date of their own) take the new one."""
+    own_target_not_set = finding.tracked_items.filter(target_date__isnull=True)
+    if finding.deadline is None:
+        stale = own_target_not_set.filter(effective_deadline__isnull=False)
+    else:
+        stale = own_target_not_set.exclude(effective_deadline=finding.deadline)
+    organisation_ids = list(stale.values_list("organisation_id", flat=True))
+    if organisation_ids:
+        stale.update(effective_deadline=finding.deadline)
+        _scope_versions_raise(organisation_ids)
+
+
+def _scope_versions_raise(organisation_ids) -> None:
+    """Raise the data version of each organisation (ScopeDataVersion) in the caller's
+    transaction: what is cached from their items is computed again, nobody else's. In id
+    order, so two writes never wait on each other's rows in opposite orders."""
+    ids = sorted(set(organisation_ids))
+    if not ids:
+        return
+    table = ScopeDataVersion._meta.db_table
+    rows = ", ".join(["(%s, 1)"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (organisation_id, version) VALUES {rows} "
+            f"ON CONFLICT (organisation_id) DO UPDATE SET version = {table}.version + 1",
+            ids,
+        )
+
+
 @transaction.atomic
 def finding_tracked_items_sync(
-    *, finding: Finding, by: AbstractBaseUser | None = None
+    *, finding: Finding, by: AbstractBaseUser
 ) -> tuple[list[TrackedItem], list[TrackedItem], list[TrackedItem]]:
     """After a published finding changes: an item for each organisation now responsible
     that has none, a withdrawn item of an organisation responsible again reopened (awaiting
     review), and each open item of an organisation no longer responsible withdrawn, all
     through the transition table, with an event. Nothing is deleted. Returns (added,
     reopened, withdrawn)."""
-    added = finding_fan_out(finding=finding)
+    access.require_edit_findings_of(by, finding.inspection)
+    added = finding_fan_out(finding=finding, by=by)
     responsible = (
         {organisation.id for organisation in finding_responsible_organisations(finding)}
         if finding.kind in Finding.TRACKED_KINDS
@@ -130,7 +167,7 @@ def _move_each(items, *, to: str, by, why: str) -> list[TrackedItem]:
             item=item,
             to_status=to,
             by=by,
-            actor_name="" if by else item.finding.inspection.inspectorate.short_name,
+            actor_name="" if as_recorded(by) else item.finding.inspection.inspectorate.short_name,
             narrative=f"{why.format(item.organisation.short_name)} the finding's addressees.",
         )
         moved.append(item)
@@ -151,10 +188,11 @@ def finding_responsible_organisations(finding: Finding) -> list[Organisation]:
 
 
 @transaction.atomic
-def finding_fan_out(*, finding: Finding) -> list[TrackedItem]:
+def finding_fan_out(*, finding: Finding, by) -> list[TrackedItem]:
     """One tracked item per responsible organisation; re-running adds only what is missing.
     Each new item's history opens on the publication day, as the inspectorate's does.
     Innovative practice and informational findings are recorded, never tracked."""
+    access.require_edit_findings_of(by, finding.inspection)
     if finding.kind not in Finding.TRACKED_KINDS:
         return []
     existing = set(finding.tracked_items.values_list("organisation_id", flat=True))
@@ -164,8 +202,10 @@ def finding_fan_out(*, finding: Finding) -> list[TrackedItem]:
         if organisation.id not in existing
     ]
     items = TrackedItem.objects.bulk_create(
-        TrackedItem(finding=finding, organisation=organisation) for organisation in missing
+        TrackedItem(finding=finding, organisation=organisation, effective_deadline=finding.deadline)
+        for organisation in missing
     )
+    _scope_versions_raise(organisation.id for organisation in missing)
     TrackedItemEvent.objects.bulk_create(
         TrackedItemEvent(
             item=item,
@@ -180,16 +220,6 @@ def finding_fan_out(*, finding: Finding) -> list[TrackedItem]:
 
 
 LEAD_ONLY_STATUSES = frozenset({Status.COMPLETE, Status.NO_FURTHER_ACTION, Status.SUPERSEDED})
-
-
-def role_at(user: AbstractBaseUser, organisation_id: int) -> str | None:
-    membership = Membership.objects.filter(user=user, organisation_id=organisation_id).first()
-    return membership.role if membership else None
-
-
-def _require_role(user, item: TrackedItem, roles: Sequence[str], doing: str) -> None:
-    if role_at(user, item.organisation_id) not in roles:
-        raise PermissionDenied(f"Only {item.organisation.short_name}'s {doing}.")
 
 
 def _lock_current(item: TrackedItem, expected_version: int) -> TrackedItem:
@@ -207,37 +237,42 @@ def _lock_current(item: TrackedItem, expected_version: int) -> TrackedItem:
 
 
 def _record(item: TrackedItem, *, kind: str, by, **fields) -> TrackedItemEvent:
-    """Bump the item's version and append the event that explains it."""
+    """Bump the item's version (and its organisation's data version) and append the event
+    that explains it. The stored effective deadline follows the target date."""
     item.version += 1
+    if item.target_date is not None:  # set or revised, never cleared
+        item.effective_deadline = item.target_date
     item.save(
         update_fields=[
             "status",
             "owner",
             "target_date",
+            "effective_deadline",
             "reminders_paused_until",
             "reminders_pause_reason",
             "version",
             "updated_at",
         ]
     )
+    _scope_versions_raise([item.organisation_id])
     return TrackedItemEvent.objects.create(
         item=item,
         kind=kind,
         occurred_on=fields.pop("occurred_on", None) or timezone.localdate(),
-        actor=by,
+        actor=as_recorded(by),
         item_version=item.version,
         **fields,
     )
 
 
-def allowed_next_statuses(item: TrackedItem, *, role: str | None) -> list[str]:
-    """Statuses an update by someone with `role` may set: editors never sign off."""
+def allowed_next_statuses(item: TrackedItem, *, by) -> list[str]:
+    """Statuses an update by `by` may set: only leads close an item (editors never sign off)."""
     targets = set(TRANSITIONS[item.status])
     if item.status == Status.PROPOSED_COMPLETE:
         targets = set()  # accepted or returned by a lead, not by an update
     if item.status == Status.WITHDRAWN:
         targets = set()  # reopened by the intake when addressed again, not by an update
-    if role != Membership.Role.LEAD:
+    if not access.can_lead_item(by, item):
         targets -= LEAD_ONLY_STATUSES
     targets -= NOT_BY_AN_UPDATE
     return [status for status in Status.values if status in targets]
@@ -248,7 +283,7 @@ def tracked_item_transition(
     *,
     item: TrackedItem,
     to_status: str,
-    by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser,
     actor_name: str = "",
     narrative: str = "",
     occurred_on: datetime.date | None = None,
@@ -256,6 +291,7 @@ def tracked_item_transition(
     """Move an item to `to_status` if the transition table allows it, recording who, when,
     from, to and why. Anything else raises ValidationError and writes nothing. For imports
     and the inspectorate's own entries; users go through progress_update_add and sign-off."""
+    access.require_record_for_the_inspectorate(by, item)
     current = TrackedItem.objects.select_for_update().get(pk=item.pk)
     _check_transition(current, to_status)
     from_status = current.status
@@ -286,17 +322,18 @@ def tracked_item_comment(
     *,
     item: TrackedItem,
     narrative: str,
-    by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser,
     actor_name: str = "",
     occurred_on: datetime.date | None = None,
 ) -> TrackedItemEvent:
+    access.require_record_for_the_inspectorate(by, item)
     if not narrative.strip():
         raise ValidationError("A comment needs some text.")
     return TrackedItemEvent.objects.create(
         item=item,
         kind=TrackedItemEvent.Kind.COMMENT,
         occurred_on=happened_on(item, occurred_on),
-        actor=by,
+        actor=as_recorded(by),
         actor_name=actor_name,
         narrative=narrative,
         item_version=item.version,
@@ -317,9 +354,7 @@ def progress_update_add(
     """Append a progress update, possibly moving the status, with any evidence files.
     Proposing completion needs a narrative and evidence (attached now or before).
     `occurred_on` is the day it happened (today if not given; see happened_on)."""
-    role = role_at(by, item.organisation_id)
-    if role not in organisation_selectors.EDITING_ROLES:
-        raise PermissionDenied("Only the organisation's editors and leads update its items.")
+    access.require_change_item(by, item)
     occurred_on = happened_on(item, occurred_on)
     saved_files: list[Evidence] = []
     try:
@@ -328,7 +363,6 @@ def progress_update_add(
             event = _progress_event(
                 current,
                 by=by,
-                role=role,
                 status=status,
                 narrative=narrative,
                 percent_complete=percent_complete,
@@ -346,9 +380,9 @@ def progress_update_add(
 
 
 def _progress_event(
-    item, *, by, role, status, narrative, percent_complete, has_new_evidence, occurred_on=None
+    item, *, by, status, narrative, percent_complete, has_new_evidence, occurred_on=None
 ):
-    if status != item.status and status not in allowed_next_statuses(item, role=role):
+    if status != item.status and status not in allowed_next_statuses(item, by=by):
         _check_transition(item, status)
         raise PermissionDenied("Only a lead may close an item or sign it off.")
     if status == Status.PROPOSED_COMPLETE and status != item.status:
@@ -407,7 +441,7 @@ def tracked_item_accept(
 ) -> TrackedItemEvent:
     """A lead, never the proposer, signs off a proposed completion. What the inspectorate
     discharges (Finding.INSPECTORATE_CLOSES_KINDS) then waits for it; the rest is complete."""
-    _require_role(by, item, [Membership.Role.LEAD], "leads sign off its items")
+    access.require_lead_item(by, item)
     occurred_on = happened_on(item, occurred_on)
     current = _lock_current(item, expected_version)
     if current.status != Status.PROPOSED_COMPLETE:
@@ -444,7 +478,7 @@ def tracked_item_return(
     occurred_on: datetime.date | None = None,
 ) -> TrackedItemEvent:
     """A lead sends a proposed completion back, saying why."""
-    _require_role(by, item, [Membership.Role.LEAD], "leads sign off its items")
+    access.require_lead_item(by, item)
     if not reason.strip():
         raise ValidationError("Say why the proposal is returned.")
     occurred_on = happened_on(item, occurred_on)
@@ -470,16 +504,13 @@ def tracked_item_assign(
     *,
     item: TrackedItem,
     owner: AbstractBaseUser | None,
-    by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser,
     expected_version: int | None = None,
     occurred_on: datetime.date | None = None,
 ) -> TrackedItemEvent:
     """Give the item an owner among its organisation's editors and leads."""
-    if by is not None:
-        _require_role(by, item, organisation_selectors.EDITING_ROLES, "editors and leads assign")
-    if owner is not None and role_at(owner, item.organisation_id) not in (
-        organisation_selectors.EDITING_ROLES
-    ):
+    access.require_change_item(by, item)
+    if owner is not None and not access.can_own_item(owner, item):
         raise ValidationError("The owner must be an editor or lead of the organisation.")
     if expected_version is None:
         current = TrackedItem.objects.select_for_update().get(pk=item.pk)
@@ -505,7 +536,7 @@ def tracked_item_assign(
 def target_date_revision_request(
     *, item: TrackedItem, by: AbstractBaseUser, proposed_date: datetime.date, reason: str
 ) -> TargetDateRevision:
-    _require_role(by, item, organisation_selectors.EDITING_ROLES, "editors and leads revise dates")
+    access.require_change_item(by, item)
     if not reason.strip():
         raise ValidationError("A revised target date needs a reason.")
     deadlines.require_plausible_date(proposed_date)
@@ -538,7 +569,7 @@ def target_date_revision_decide(
 ) -> TargetDateRevision:
     """A lead, not the requester, approves (the target date moves) or rejects."""
     item = revision.item
-    _require_role(by, item, [Membership.Role.LEAD], "leads approve revised dates")
+    access.require_lead_item(by, item)
     revision = TargetDateRevision.objects.select_for_update().get(pk=revision.pk)
     if revision.state != TargetDateRevision.State.PENDING:
         raise ValidationError("This revision has already been decided.")
@@ -579,7 +610,7 @@ def tracked_item_reminders_pause(
     """A lead of the item's organisation stops its reminders (and escalations) up to and
     including `until`, at most a year ahead, saying why; the history records it. Pausing
     again replaces the end date and the reason."""
-    _require_role(by, item, [Membership.Role.LEAD], "leads pause its reminders")
+    access.require_lead_item(by, item)
     today = timezone.localdate()
     if not reason.strip():
         raise ValidationError("Say why the reminders are paused.")
@@ -612,7 +643,7 @@ def tracked_item_reminders_resume(
     *, item: TrackedItem, by: AbstractBaseUser, reason: str = ""
 ) -> TrackedItemEvent:
     """A lead ends a pause early: the next reminder scan reminds of the item again."""
-    _require_role(by, item, [Membership.Role.LEAD], "leads resume its reminders")
+    access.require_lead_item(by, item)
     current = TrackedItem.objects.select_for_update().get(pk=item.pk)
     if not current.reminders_paused_on(timezone.localdate()):
         raise ValidationError("Its reminders are not paused.")
@@ -751,12 +782,11 @@ def _finding_title(finding: Finding) -> str:
 
 @transaction.atomic
 def finding_link_repeat(
-    *, finding: Finding, earlier: Finding | None, by: AbstractBaseUser | None
+    *, finding: Finding, earlier: Finding | None, by: AbstractBaseUser
 ) -> Finding:
     """Record that `finding` raises `earlier` again (None clears it): both show it. The
-    earlier finding's items are not touched. `by` None is the reference-data loader."""
-    if by is not None:
-        access.require_link_findings(by, finding)
+    earlier finding's items are not touched."""
+    access.require_link_findings(by, finding)
     if earlier is not None:
         _require_earlier(finding, earlier)
     finding.repeats = earlier
@@ -766,13 +796,12 @@ def finding_link_repeat(
 
 @transaction.atomic
 def finding_supersede(
-    *, finding: Finding, earlier: Finding, by: AbstractBaseUser | None
+    *, finding: Finding, earlier: Finding, by: AbstractBaseUser
 ) -> list[TrackedItemEvent]:
     """Record that `finding` replaces `earlier`, and close each of the earlier finding's
     open items as superseded (through the transition table), each with an event naming the
     later finding, dated the later report's publication. Returns those events."""
-    if by is not None:
-        access.require_link_findings(by, finding)
+    access.require_link_findings(by, finding)
     _require_earlier(finding, earlier)
     finding.supersedes = earlier
     finding.save(update_fields=["supersedes", "updated_at"])
@@ -791,7 +820,7 @@ def finding_supersede(
                 current,
                 kind=TrackedItemEvent.Kind.STATUS_CHANGE,
                 by=by,
-                actor_name="" if by else finding.inspection.inspectorate.short_name,
+                actor_name="" if as_recorded(by) else finding.inspection.inspectorate.short_name,
                 from_status=from_status,
                 to_status=Status.SUPERSEDED,
                 narrative=narrative,

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actionplans.selectors import my_work_actions
-from organisations.models import Membership
-from organisations.selectors import EDITING_ROLES, organisation_ids_where
+from organisations.access import organisation_ids_with
+from rocu_tracker import keyset
 from rocu_tracker.forms import form_refuse, posted_data
 
 from . import access, forms, selectors, services
@@ -29,9 +29,9 @@ def my_work(request):
     today = timezone.localdate()
     items = selectors.my_work_items(user=request.user, today=today)
     item_filter = MyWorkFilter(
-        request.GET, queryset=items, organisation_ids=organisation_ids_where(request.user)
+        request.GET, queryset=items, organisation_ids=organisation_ids_with(request.user)
     )
-    page = Paginator(item_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset.page_of(item_filter.qs, request.GET, size=PAGE_SIZE)
     actions = Paginator(my_work_actions(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("actions_page")
     )
@@ -50,14 +50,12 @@ def _item_or_404(request, pk: int) -> TrackedItem:
 
 
 def _page_context(request, item: TrackedItem, **bound_forms) -> dict:
-    role = services.role_at(request.user, item.organisation_id)
     version = {"version": item.version}
     context = {
         "item": item,
-        "role": role,
-        "can_edit": role in EDITING_ROLES,
-        "is_lead": role == "lead",
-        "history": selectors.item_history(item),
+        "can_edit": access.can_change_item(request.user, item),
+        "is_lead": access.can_lead_item(request.user, item),
+        "history": selectors.item_history(item, before=request.GET.get("events_before")),
         "actions": item.actions.select_related("plan", "owner"),
         "pending_revision": item.target_date_revisions.filter(
             state=TargetDateRevision.State.PENDING
@@ -68,7 +66,7 @@ def _page_context(request, item: TrackedItem, **bound_forms) -> dict:
         "progress_form": forms.ProgressUpdateForm(
             initial=version,
             item=item,
-            next_statuses=services.allowed_next_statuses(item, role=role),
+            next_statuses=services.allowed_next_statuses(item, by=request.user),
         ),
         "sign_off_form": forms.SignOffForm(initial=version),
         "return_form": forms.ReturnForm(initial=version),
@@ -108,7 +106,7 @@ def _submit(request, item: TrackedItem, *, form, form_name: str, done: str, acti
     Someone who may read the item but not change it gets a 403 whatever they send (`may`
     says who may, if not the organisation's editors and leads)."""
     if may is None:
-        may = services.role_at(request.user, item.organisation_id) in EDITING_ROLES
+        may = access.can_change_item(request.user, item)
     if not may:
         raise PermissionDenied("You may read this item but not change it.")
     if form.is_valid():
@@ -125,8 +123,7 @@ def _submit(request, item: TrackedItem, *, form, form_name: str, done: str, acti
 @require_POST
 def item_progress(request, pk: int):
     item = _item_or_404(request, pk)
-    role = services.role_at(request.user, item.organisation_id)
-    next_statuses = services.allowed_next_statuses(item, role=role)
+    next_statuses = services.allowed_next_statuses(item, by=request.user)
     form = forms.ProgressUpdateForm(
         request.POST, request.FILES, item=item, next_statuses=next_statuses
     )
@@ -156,6 +153,7 @@ def item_accept(request, pk: int):
     return _submit(
         request,
         item,
+        may=access.can_lead_item(request.user, item),
         form=forms.SignOffForm(request.POST),
         form_name="sign_off_form",
         done="Signed off as complete."
@@ -177,6 +175,7 @@ def item_return(request, pk: int):
     return _submit(
         request,
         item,
+        may=access.can_lead_item(request.user, item),
         form=forms.ReturnForm(request.POST),
         form_name="return_form",
         done="Returned to being progressed.",
@@ -229,6 +228,7 @@ def revision_decide(request, pk: int, revision_pk: int):
     return _submit(
         request,
         item,
+        may=access.can_lead_item(request.user, item),
         form=forms.RevisionDecisionForm(request.POST),
         form_name="decision_form",
         done="Decision recorded.",
@@ -260,7 +260,7 @@ def evidence_download(request, pk: int):
 
 def _require_lead(request, item: TrackedItem) -> None:
     """Pausing is a lead's: anyone else who may read the item gets a 403 whatever they send."""
-    if services.role_at(request.user, item.organisation_id) != Membership.Role.LEAD:
+    if not access.can_lead_item(request.user, item):
         raise PermissionDenied("Only a lead may pause or resume this item's reminders.")
 
 

@@ -7,6 +7,7 @@ the README; a missing secret then fails loudly.
 
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "accounts.middleware.AuditActorMiddleware",
+    # Remembers the browser after each sign-in (accounts/password_guessing.py).
+    "accounts.middleware.KnownDeviceMiddleware",
     # Last, as django-axes asks: turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -98,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "reminders.context_processors.unread_notifications",
                 "section55.context_processors.section55_nav",
+                # People in the main menu, for organisation administrators (organisations/).
+                "organisations.context_processors.people_nav",
             ],
         },
     },
@@ -107,7 +112,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'rocu_tracker.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Persistent connections (issue 11): each process keeps its connection for CONN_MAX_AGE
+# seconds, checked before reuse, instead of opening one per request. The development server
+# starts a thread per request, which would only leave connections behind: 0 under DEBUG.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -153,7 +162,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Sessions end after this many seconds without a request, and with the browser.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout is renewed by saving the session, at most once per this many seconds
+# (accounts/sessions.py), rather than a database write on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_INTERVAL = env.int("SESSION_REFRESH_INTERVAL", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # ...and this many seconds after signing in, however busy (accounts/sessions.py).
 SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=12 * 60 * 60)
@@ -196,10 +208,68 @@ SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="")
 PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
 PASSWORD_RESET_LIMIT_PER_CLIENT = env.int("PASSWORD_RESET_LIMIT_PER_CLIENT", default=10)
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+# Invitations (organisations/services.py): how many seconds an invitation's link works.
+INVITATION_LIFETIME = env.int("INVITATION_LIFETIME", default=7 * 24 * 60 * 60)
 # Two-factor authentication (django-otp, TOTP): the name authenticator apps show.
 OTP_TOTP_ISSUER = "ROCU Tracker"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Wrong two-factor codes (accounts/throttle.py) count per account and client address: this
+# many from one address within TWO_FACTOR_COOLOFF seconds pause codes from it for as long.
+# django-otp's own throttle is per device, so anyone with the password could lock the owner
+# out (each wrong code doubled everyone's wait): off.
+OTP_TOTP_THROTTLE_FACTOR = 0
+TWO_FACTOR_FAILURE_LIMIT = env.int("TWO_FACTOR_FAILURE_LIMIT", default=5)
+TWO_FACTOR_COOLOFF = env.int("TWO_FACTOR_COOLOFF", default=15 * 60)
+# Password guessing against one username from many addresses (accounts/password_guessing.py):
+# this many wrong passwords from at least this many addresses within the window put it under
+# attack: attempts from browsers and addresses that never signed in to it are slowed to one
+# every PASSWORD_GUESSING_DELAY seconds, and support and the owner are emailed once a window.
+PASSWORD_GUESSING_FAILURES = env.int("PASSWORD_GUESSING_FAILURES", default=10)
+PASSWORD_GUESSING_ADDRESSES = env.int("PASSWORD_GUESSING_ADDRESSES", default=3)
+PASSWORD_GUESSING_WINDOW = env.int("PASSWORD_GUESSING_WINDOW", default=60 * 60)
+PASSWORD_GUESSING_DELAY = env.int("PASSWORD_GUESSING_DELAY", default=30)
 # Audit trail (django-auditlog): the models are registered in accounts/audit.py.
+
+# Single sign-on with OpenID Connect (mozilla-django-oidc; accounts/single_sign_on.py): on
+# when OIDC_RP_CLIENT_ID is set, and then the provider's issuer and endpoints must be set too
+# (the README gives Entra ID's). Off, the sign-in page offers the password only.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+SINGLE_SIGN_ON_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")  # the ID token's `iss`, checked
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+# Optional: only for claims the ID token does not carry.
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10  # seconds for each call to the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "single_sign_on:callback"
+# A sign-in sent to the provider must come back within this many seconds.
+OIDC_STATE_LIFETIME = env.int("OIDC_STATE_LIFETIME", default=10 * 60)
+if SINGLE_SIGN_ON_ENABLED:
+    _oidc_missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_ISSUER",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not globals()[name]
+    ]
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            f"OIDC_RP_CLIENT_ID is set, so single sign-on needs {', '.join(_oidc_missing)}."
+        )
+    AUTHENTICATION_BACKENDS.append("accounts.single_sign_on.SingleSignOnBackend")
+    # The sign-in page's email form redirects to the provider, and browsers hold every
+    # redirect after a form's submission to the page's form-action.
+    _authorization = urlsplit(OIDC_OP_AUTHORIZATION_ENDPOINT)
+    SECURE_CSP["form-action"].append(f"{_authorization.scheme}://{_authorization.netloc}")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -329,12 +399,46 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 # The static beat schedule: one entry per job. Run exactly one beat process; a second one
 # would only repeat the scan, which sends nothing twice.
 CELERY_BEAT_SCHEDULE = {
-    # Every day at 06:00 London time: decide the day's reminders (reminders/services.py
+    # Every day at 06:00 London time: decide the day's reminders (reminders/services/scan.py
     # reminders_scan), then enqueue one digest per person after commit.
     "reminders-daily-scan": {
         "task": "reminders.scan",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Daily at 03:30, away from the scan: the dispatch log's rows older than
+    # REMINDER_LOG_RETENTION_DAYS go, in batches (reminders/services/retention.py).
+    "reminders-daily-prune": {
+        "task": "reminders.prune",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # Daily at 03:00: expired sessions out of the database (Django's clearsessions).
+    "sessions-daily-clear": {
+        "task": "accounts.clear_sessions",
+        "schedule": crontab(hour=3, minute=0),
+    },
+}
+# How long the dispatch log keeps a reminder: more than the 31 days a reminder can stay
+# current (reminders/ladder.py LONGEST_STEP_DAYS), so a pruned one is never sent again;
+# about three months, to show support that each went once.
+REMINDER_LOG_RETENTION_DAYS = env.int("REMINDER_LOG_RETENTION_DAYS", default=90)
+
+# Downloads (dashboards/; README "Dashboards, exports, board paper, calendar"). The calendar
+# feed carries the deadlines from this many days back to this many days ahead.
+CALENDAR_WINDOW_DAYS_BEFORE = env.int("CALENDAR_WINDOW_DAYS_BEFORE", default=90)
+CALENDAR_WINDOW_DAYS_AFTER = env.int("CALENDAR_WINDOW_DAYS_AFTER", default=548)
+# An export of more rows than this is written by a Celery job (a request writes at most this
+# many, in a second or two); its file is kept for EXPORT_FILE_LIFETIME_HOURS.
+EXPORT_INLINE_ROW_LIMIT = env.int("EXPORT_INLINE_ROW_LIMIT", default=20_000)
+EXPORT_FILE_LIFETIME = datetime.timedelta(hours=env.int("EXPORT_FILE_LIFETIME_HOURS", default=24))
+# A board paper lists at most this many rows per table ("and 977 more, in the export"); a
+# paper of more table rows than BOARD_PAPER_PDF_INLINE_ROW_LIMIT has its PDF rendered by a
+# Celery job and kept per scope, meeting and data version.
+BOARD_PAPER_LIST_LIMIT = env.int("BOARD_PAPER_LIST_LIMIT", default=50)
+BOARD_PAPER_PDF_INLINE_ROW_LIMIT = env.int("BOARD_PAPER_PDF_INLINE_ROW_LIMIT", default=60)
+# Hourly: delete expired export files and old kept board paper PDFs.
+CELERY_BEAT_SCHEDULE["dashboards-expire-downloads"] = {
+    "task": "dashboards.expire_downloads",
+    "schedule": crontab(minute=17),
 }
 
 # Links in emails are absolute: the address people reach the site at.

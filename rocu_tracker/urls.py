@@ -19,6 +19,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", include("accounts.urls")),
+    # Single sign-on (OpenID Connect): 404 unless configured (accounts/single_sign_on_urls.py).
+    path("accounts/single-sign-on/", include("accounts.single_sign_on_urls")),
     path("accounts/", include("accounts.password_urls")),
     path("inspections/", include("inspections.urls")),
     path("notifications/", include("reminders.urls")),
@@ -27,5 +29,7 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("section55/", include("section55.urls")),
     path("responses/", include("section55.public_urls")),
+    # The People pages (/organisations/...) and the invitation link (/invitations/<token>/).
+    path("", include("organisations.urls")),
     path("admin/", admin.site.urls),
 ]

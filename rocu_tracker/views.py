@@ -3,13 +3,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from organisations.selectors import EDITING_ROLES, organisation_ids_where
+from organisations.access import is_editor_anywhere
 
 
 @login_required
 def home(request):
     """Force staff land on their work; everyone else on the inspections."""
-    if organisation_ids_where(request.user, roles=EDITING_ROLES):
+    if is_editor_anywhere(request.user):
         return redirect("recommendations:my_work")
     return redirect("inspections:list")
 

@@ -13,11 +13,12 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 
 from actionplans.models import Action
 from inspections.models import Inspection
-from organisations import selectors as organisation_selectors
-from organisations.models import Membership, Organisation, Oversight, RegionMembership
+from organisations.access import has_national_view, organisation_ids_with
+from organisations.models import Organisation, Oversight, RegionMembership
 from recommendations.models import Finding, TrackedItem, TrackedItemEvent
 from rocu_tracker import deadlines
 
+from .access import board_force_ids, chief_officer_force_ids
 from .models import (
     Position,
     Section55Coverage,
@@ -158,52 +159,14 @@ def coverage(inspection: Inspection, covered: int) -> Coverage:
     return Coverage(covered=covered, stated=inspection.stated_recommendations)
 
 
-# --- who may do what ----------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Access:
-    can_read: bool = False
-    can_edit: bool = False
-
-
-def office_access(user, body: Organisation, inspection: Inspection) -> Access:
-    """The office's own staff edit; its other members, administrators and board members
-    whose organisations take in a force it oversaw read; anyone else gets nothing."""
-    if not user.is_authenticated:
-        return Access()
-    role = user.memberships.filter(organisation=body).values_list("role", flat=True).first()
-    if role == Membership.Role.PCC_STAFF:
-        return Access(can_read=True, can_edit=True)
-    if role is not None or organisation_selectors.has_national_view(user):
-        return Access(can_read=True)
-    forces = set(forces_overseen(body, inspection.published_on).values_list("id", flat=True))
-    return Access(can_read=bool(forces & _board_forces(user, inspection.published_on)))
-
-
-def _board_forces(user, day: datetime.date) -> set[int]:
-    """Forces a board member (viewer) sees: their organisations and their regions' forces."""
-    own = organisation_selectors.organisation_ids_where(user, roles=[Membership.Role.VIEWER])
-    members = RegionMembership.objects.on(day).filter(region_id__in=own)
-    return own | set(members.values_list("force_id", flat=True))
-
-
-def can_enter_chief_officer_comments(user, body: Organisation, inspection: Inspection) -> bool:
-    """Editors and leads of a force the body oversaw when the report was published."""
-    force_ids = organisation_selectors.organisation_ids_where(
-        user, roles=organisation_selectors.EDITING_ROLES
-    )
-    return forces_overseen(body, inspection.published_on).filter(id__in=force_ids).exists()
-
-
 def offices_visible_to(user, *, today: datetime.date) -> QuerySet[Organisation]:
     """Offices whose response lists the user may read: their own, their boards' forces'
     bodies, or every body for the national view."""
     bodies = local_policing_bodies()
-    if organisation_selectors.has_national_view(user):
+    if has_national_view(user):
         return bodies
-    own = organisation_selectors.organisation_ids_where(user)
-    board_bodies = Oversight.objects.on(today).filter(force_id__in=_board_forces(user, today))
+    own = organisation_ids_with(user)
+    board_bodies = Oversight.objects.on(today).filter(force_id__in=board_force_ids(user, today))
     return bodies.filter(Q(id__in=own) | Q(id__in=board_bodies.values("body_id")))
 
 
@@ -211,9 +174,7 @@ def responses_awaiting_chief_officer(user) -> list[Section55Response]:
     """Responses whose chief officer's comments the user's force may still enter or change
     (any not frozen by publication): the body must have overseen the force on the report's
     publication date."""
-    force_ids = organisation_selectors.organisation_ids_where(
-        user, roles=organisation_selectors.EDITING_ROLES
-    )
+    force_ids = chief_officer_force_ids(user)
     oversights = list(Oversight.objects.filter(force_id__in=force_ids))
     responses = (
         Section55Response.objects.filter(body_id__in={o.body_id for o in oversights})

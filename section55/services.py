@@ -19,12 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from inspections.models import Inspection
+from organisations.access import as_recorded
 from organisations.models import Organisation
 from recommendations.models import Finding
 from rocu_tracker.deadlines import format_day
 from rocu_tracker.versioning import StaleEditError
 
-from . import selectors
+from . import access, selectors
 from .models import (
     Agreement,
     Position,
@@ -140,7 +141,7 @@ def _record(
     response: Section55Response,
     kind: str,
     *,
-    by: AbstractBaseUser | None,
+    by: AbstractBaseUser,
     fields: Iterable[str] = (),
     occurred_on: datetime.date | None = None,
     from_stage: str = "",
@@ -155,7 +156,7 @@ def _record(
         response=response,
         kind=kind,
         occurred_on=occurred_on or timezone.localdate(),
-        actor=by if by is not None and by.is_authenticated else None,
+        actor=as_recorded(by),
         from_stage=from_stage,
         to_stage=response.stage if from_stage else "",
         narrative=narrative,
@@ -182,9 +183,10 @@ def _recommendation(response: Section55Response, finding: Finding) -> str:
 
 
 def section55_response_open(
-    *, inspection: Inspection, body: Organisation, by: AbstractBaseUser | None = None
+    *, inspection: Inspection, body: Organisation, by: AbstractBaseUser
 ) -> Section55Response:
     """The body's response to the report, opened if it has none yet."""
+    access.require_run_response(by, body)
     if body.kind != Organisation.Kind.LOCAL_POLICING_BODY:
         raise ValidationError("Only a local policing body answers under Section 55.")
     if not selectors.concerns(inspection, body):
@@ -207,10 +209,11 @@ def section55_chief_officer_invite(
     response: Section55Response,
     invited_on: datetime.date,
     comments_due_on: datetime.date,
-    by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser,
     expected_version: int | None = None,
 ) -> Section55Event:
     """s.55(4): invite the chief officer's comments before a date the office sets."""
+    access.require_run_response(by, response.body)
     _not_in_future(invited_on, "The invitation")
     if comments_due_on < invited_on:
         raise ValidationError("The chief officer's comments cannot be due before the invitation.")
@@ -237,11 +240,12 @@ def section55_chief_officer_comments_record(
     received_on: datetime.date | None,
     entered_by: str = EnteredBy.OFFICE,
     views: Iterable[ChiefOfficerView] = (),
-    by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser,
     expected_version: int | None = None,
 ) -> Section55Event:
     """The chief officer's comments, entered by the force itself or by the office on the
     chief officer's behalf, with their agreement with each recommendation."""
+    access.require_enter_chief_officer_comments(by, response)
     if not comments.strip():
         raise ValidationError("The chief officer's comments need some text.")
     if received_on is not None:
@@ -283,10 +287,11 @@ def section55_chief_officer_comments_record(
 
 @transaction.atomic
 def section55_chief_officer_comments_not_received(
-    *, response: Section55Response, by: AbstractBaseUser | None = None
+    *, response: Section55Response, by: AbstractBaseUser
 ) -> Section55Event:
     """Record that the comments did not come by the date the office set. A one-click step
     with nothing typed to lose: it checks what is committed, not what the user saw."""
+    access.require_run_response(by, response.body)
     today = timezone.localdate()
     _lock(response)
     if response.chief_officer_comments_due_on is None:
@@ -317,9 +322,10 @@ def section55_office_comments_record(
     *,
     response: Section55Response,
     comments: str,
-    by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser,
     expected_version: int | None = None,
 ) -> Section55Event:
+    access.require_run_response(by, response.body)
     if not comments.strip():
         raise ValidationError("The office's comments need some text.")
     _lock_draft(response, expected_version)
@@ -342,10 +348,11 @@ def section55_position_set(
     position: str,
     explanation: str,
     agreement: str = Agreement.NOT_STATED,
-    by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser,
     expected_version: int | None = None,
 ) -> Section55Position:
     """s.55(5B): the action taken or proposed on a recommendation, or why none."""
+    access.require_run_response(by, response.body)
     label = _recommendation(response, finding)
     if position not in Position.values:
         raise ValidationError(f"{label}: choose action taken, action proposed or no action.")
@@ -383,12 +390,13 @@ def section55_response_publish(
     response: Section55Response,
     published_on: datetime.date | None = None,
     acknowledged: bool = False,
-    by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser,
 ) -> Section55Publication:
     """Publish the response as its next version, freezing a copy of everything in it.
     Refused, with the list of what is missing, unless it is complete; and, where it answers
     fewer recommendations than the report makes (or a recommendation's text is not recorded),
     unless the office has `acknowledged` the warnings, which the history then records."""
+    access.require_run_response(by, response.body)
     _lock(response)
     if response.is_frozen:
         raise ValidationError("This version is already published. Start a correction first.")
@@ -427,7 +435,7 @@ def section55_response_publish(
         response=response,
         version=previous.version + 1 if previous else 1,
         published_on=published_on,
-        published_by=by if by is not None and by.is_authenticated else None,
+        published_by=as_recorded(by),
         correction_note=correction.narrative if previous and correction else "",
         chief_officer_comments_status=response.chief_officer_comments_status,
         chief_officer_comments=response.chief_officer_comments,
@@ -478,10 +486,11 @@ def section55_copies_record(
     response: Section55Response,
     home_secretary_on: datetime.date | None = None,
     inspectorate_on: datetime.date | None = None,
-    by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser,
 ) -> Section55Publication:
     """s.55(6): the days copies of the newest version went to the Home Secretary and to the
     inspectorate. Each is recorded once per version."""
+    access.require_run_response(by, response.body)
     _lock(response)
     publication = response.publications.order_by("-version").first()
     if publication is None:
@@ -522,9 +531,10 @@ def section55_copies_record(
 
 @transaction.atomic
 def section55_correction_start(
-    *, response: Section55Response, reason: str, by: AbstractBaseUser | None = None
+    *, response: Section55Response, reason: str, by: AbstractBaseUser
 ) -> Section55Event:
     """Open the published response for a correction; publishing it adds a new version."""
+    access.require_run_response(by, response.body)
     _lock(response)
     if not reason.strip():
         raise ValidationError("Say what the correction is for.")

@@ -35,7 +35,7 @@ class Office:
     body: Organisation
     inspection: Inspection
     response: Section55Response | None
-    access: selectors.Access
+    access: access.Access
     can_read_draft: bool = False
 
     @property
@@ -49,7 +49,7 @@ def _office(request, body: str, inspection: str, *, edit: bool = False) -> Offic
     inspection = get_object_or_404(
         Inspection.objects.select_related("inspectorate"), slug=inspection
     )
-    rights = selectors.office_access(request.user, body, inspection)
+    rights = access.office_access(request.user, body, inspection)
     if not rights.can_read or not selectors.concerns(inspection, body):
         raise Http404("No such response.")
     if edit and not rights.can_edit:
@@ -321,8 +321,8 @@ def chief_officer_comments(request, body: str, inspection: str):
     office does so on the chief officer's behalf."""
     body = get_object_or_404(selectors.local_policing_bodies(), slug=body)
     inspection = get_object_or_404(Inspection, slug=inspection)
-    rights = selectors.office_access(request.user, body, inspection)
-    force = selectors.can_enter_chief_officer_comments(request.user, body, inspection)
+    rights = access.office_access(request.user, body, inspection)
+    force = access.can_enter_chief_officer_comments(request.user, body, inspection)
     response = Section55Response.objects.filter(body=body, inspection=inspection).first()
     if response is None or not (force or rights.can_read):
         raise Http404("No such response.")

@@ -12,6 +12,7 @@ from actionplans import services as actionplan_services
 from actionplans.demo_data import demo_data_load
 from actionplans.models import ActionPlan
 from inspections.reference_data import reference_data_load
+from organisations.access import SYSTEM
 from organisations.models import Organisation
 from recommendations.models import TrackedItem
 from recommendations.tests.factories import OrganisationFactory
@@ -49,7 +50,10 @@ def plan(reference_data):
         organisation__slug="devon-and-cornwall", finding__audience="all_forces"
     )
     return actionplan_services.action_plan_create(
-        organisation=item.organisation, inspection=item.finding.inspection, title="D&C plan"
+        organisation=item.organisation,
+        inspection=item.finding.inspection,
+        title="D&C plan",
+        by=SYSTEM,
     )
 
 

@@ -1,12 +1,16 @@
 """Sessions end after SESSION_IDLE_TIMEOUT without a request, and SESSION_ABSOLUTE_LIFETIME
-after signing in however busy."""
+after signing in however busy; the idle timeout is renewed by a write at most once a minute."""
 
 import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts import tasks
 from accounts.sessions import SIGNED_IN_AT
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +113,48 @@ def test_it_still_ends_a_session_idle_past_the_idle_timeout(client, dc_editor, t
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def _session_writes(queries) -> int:
+    return sum(
+        query["sql"].startswith(('UPDATE "django_session"', 'INSERT INTO "django_session"'))
+        for query in queries
+    )
+
+
+def test_it_writes_the_session_at_most_once_a_minute(client, dc_editor, time_machine):
+    _at(time_machine)
+    client.force_login(dc_editor)
+    writes = []
+    for seconds in (5, 20, 40, 59, 61, 90, 120, 122, 200):
+        _at(time_machine, seconds=seconds)
+        with CaptureQueriesContext(connection) as queries:
+            assert _signed_in(client)
+        writes.append(_session_writes(queries))
+
+    # Signing in wrote it at 0 s; then a write once a minute has passed since the last one.
+    assert writes == [0, 0, 0, 0, 1, 0, 0, 1, 1]
+
+
+def test_it_ends_a_session_no_later_than_the_idle_timeout_after_its_last_request(
+    client, dc_editor, time_machine
+):
+    _at(time_machine)
+    client.force_login(dc_editor)
+    _at(time_machine, seconds=30)
+    assert _signed_in(client)  # within the minute: the session is not written again
+
+    _at(time_machine, minutes=30, seconds=30)  # 30 minutes after that request
+
+    assert not _signed_in(client)
+
+
+def test_its_daily_task_clears_expired_sessions(client, dc_editor, time_machine):
+    _at(time_machine)
+    client.force_login(dc_editor)
+    _at(time_machine, minutes=31)
+    assert Session.objects.count() == 1
+
+    tasks.clear_sessions()
+
+    assert not Session.objects.exists()

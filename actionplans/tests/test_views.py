@@ -4,6 +4,7 @@ from django.urls import reverse
 from actionplans import services
 from actionplans.models import Action, ActionPlan
 from inspections.models import Inspection
+from organisations.access import SYSTEM
 from recommendations.models import TrackedItem
 from rocu_tracker.tests.page_forms import version_in_form
 
@@ -20,7 +21,10 @@ def _item(slug):
 def plan(reference_data):
     item = _item("devon-and-cornwall")
     return services.action_plan_create(
-        organisation=item.organisation, inspection=item.finding.inspection, title="D&C plan"
+        organisation=item.organisation,
+        inspection=item.finding.inspection,
+        title="D&C plan",
+        by=SYSTEM,
     )
 
 
@@ -73,7 +77,7 @@ def test_an_action_serves_only_its_own_forces_items(client, dc_editor, plan):
 
 
 def test_a_stale_action_edit_is_refused_and_the_text_kept(client, dc_editor, dc_lead, plan):
-    action = services.action_add(plan=plan, title="Consult the board")
+    action = services.action_add(plan=plan, title="Consult the board", by=SYSTEM)
     url = reverse("actionplans:action_edit", args=[action.pk])
     seen = action.version
     client.force_login(dc_lead)
@@ -94,8 +98,8 @@ def test_a_stale_action_edit_is_refused_and_the_text_kept(client, dc_editor, dc_
 
 
 def test_my_work_lists_the_forces_open_actions(client, dc_editor, plan):
-    services.action_add(plan=plan, title="Consult the board")
-    services.action_add(plan=plan, title="Already done", status=Action.Status.DONE)
+    services.action_add(plan=plan, title="Consult the board", by=SYSTEM)
+    services.action_add(plan=plan, title="Already done", status=Action.Status.DONE, by=SYSTEM)
     client.force_login(dc_editor)
     page = client.get(reverse("recommendations:my_work")).content.decode()
     assert "Consult the board" in page
@@ -105,7 +109,7 @@ def test_my_work_lists_the_forces_open_actions(client, dc_editor, plan):
 
 def test_it_saves_a_stale_action_on_the_second_attempt(client, dc_editor, plan):
     item = _item("devon-and-cornwall")
-    action = services.action_add(plan=plan, title="Agree the protocol", serves=[item])
+    action = services.action_add(plan=plan, title="Agree the protocol", serves=[item], by=SYSTEM)
     url = reverse("actionplans:action_edit", args=[action.pk])
     fields = {"title": "Mine", "status": "not_started", "serves": [item.pk], "due_on": ""}
     services.action_update(

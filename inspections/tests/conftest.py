@@ -7,13 +7,14 @@ import pytest
 from inspections.models import Inspection
 from inspections.services import inspection_upsert
 from organisations import services as organisation_services
+from organisations.access import SYSTEM
 from organisations.models import Membership
 
 
 def _liaison(django_user_model, username, organisation):
     user = django_user_model.objects.create_user(username=username, password="pw")
     organisation_services.membership_grant(
-        user=user, organisation=organisation, role=Membership.Role.INSPECTION_LIAISON
+        user=user, organisation=organisation, role=Membership.Role.INSPECTION_LIAISON, by=SYSTEM
     )
     return user
 
@@ -52,4 +53,5 @@ def draft(organisations):
         scope=Inspection.Scope.NATIONAL,
         title="A test inspection",
         published_on=datetime.date(2026, 3, 1),
+        by=SYSTEM,
     )

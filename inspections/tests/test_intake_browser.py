@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from organisations import services as organisation_services
+from organisations.access import SYSTEM
 from organisations.models import Membership, Organisation
 from recommendations.models import TrackedItem
 from recommendations.selectors import my_work_items
@@ -65,6 +66,7 @@ def test_it_takes_a_report_entered_by_hand_to_every_forces_my_work(
         user=liaison,
         organisation=Organisation.objects.get(slug="hmicfrs"),
         role=Membership.Role.INSPECTION_LIAISON,
+        by=SYSTEM,
     )
     log_in(page, liaison)
     _create_inspection(page, live_server, TITLE)
@@ -121,7 +123,7 @@ def test_it_takes_a_report_entered_by_hand_to_every_forces_my_work(
     for force in forces:
         editor = django_user_model.objects.create_user(username=f"editor-{force.slug}")
         organisation_services.membership_grant(
-            user=editor, organisation=force, role=Membership.Role.EDITOR
+            user=editor, organisation=force, role=Membership.Role.EDITOR, by=SYSTEM
         )
         texts = set(
             my_work_items(user=editor, today=today)
@@ -246,7 +248,7 @@ def test_it_takes_a_pasted_summary_of_recommendations_to_every_forces_my_work(
     for force in forces:
         editor = django_user_model.objects.create_user(username=f"editor-{force.slug}")
         organisation_services.membership_grant(
-            user=editor, organisation=force, role=Membership.Role.EDITOR
+            user=editor, organisation=force, role=Membership.Role.EDITOR, by=SYSTEM
         )
         texts = set(
             my_work_items(user=editor, today=today)

@@ -9,6 +9,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from inspections import services
 from inspections.models import Inspection
+from organisations.access import SYSTEM
 from recommendations.models import Finding, TrackedItem
 from recommendations.tests.factories import InspectionFactory
 
@@ -179,6 +180,6 @@ def test_it_lists_inspections_in_a_constant_number_of_queries(
     for _ in range(50):
         inspection = InspectionFactory()
         services.inspection_stated_counts_set(
-            inspection=inspection, counts={"recommendation": 3, "cause_of_concern": 1}
+            inspection=inspection, counts={"recommendation": 3, "cause_of_concern": 1}, by=SYSTEM
         )
     assert count() == one

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from inspections import access, services
 from inspections.models import Inspection
+from organisations.access import SYSTEM
 from organisations.models import Organisation
 from recommendations import services as recommendation_services
 from recommendations.models import Finding, TrackedItem, TrackedItemEvent
@@ -150,7 +151,7 @@ def test_it_fans_out_a_finding_saved_by_finding_upsert_on_a_published_inspection
     """The paste and import pages save through finding_upsert: it follows publication too."""
     inspection = _inspection(hmicfrs_liaison, organisations)
     draft = recommendation_services.finding_upsert(
-        inspection=inspection, key="draft", kind="recommendation", audience="all_forces"
+        inspection=inspection, key="draft", kind="recommendation", audience="all_forces", by=SYSTEM
     )
     assert not draft.tracked_items.exists()
     services.inspection_publish_to_trackers(inspection=inspection, by=hmicfrs_liaison)
@@ -160,6 +161,7 @@ def test_it_fans_out_a_finding_saved_by_finding_upsert_on_a_published_inspection
         kind="recommendation",
         audience="named",
         addressees=[organisations["kent"]],
+        by=SYSTEM,
     )
     assert draft.tracked_items.count() == FORCES
     assert [item.organisation.slug for item in later.tracked_items.all()] == ["kent"]

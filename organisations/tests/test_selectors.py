@@ -1,5 +1,6 @@
 import pytest
 
+from organisations.access import SYSTEM
 from organisations.services import membership_grant
 from recommendations.models import TrackedItem
 
@@ -31,7 +32,9 @@ def test_a_rocu_board_member_sees_the_regions_forces(board_member):
 
 def test_an_administrator_sees_every_force(django_user_model, organisations):
     admin = django_user_model.objects.create_user("admin")
-    membership_grant(user=admin, organisation=organisations["hmicfrs"], role="administrator")
+    membership_grant(
+        user=admin, organisation=organisations["hmicfrs"], role="administrator", by=SYSTEM
+    )
     assert len(_visible_forces(admin)) == 43
 
 

@@ -59,3 +59,11 @@ class TrackedItemFactory(factory.django.DjangoModelFactory):
 
     finding = factory.SubFactory(FindingFactory)
     organisation = factory.SubFactory(OrganisationFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Stored as the services store it: the target date, else the finding's deadline.
+        kwargs.setdefault(
+            "effective_deadline", kwargs.get("target_date") or kwargs["finding"].deadline
+        )
+        return super()._create(model_class, *args, **kwargs)

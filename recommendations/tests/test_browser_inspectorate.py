@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
+from organisations.access import SYSTEM
 from organisations.models import Membership, Organisation
 from organisations.services import membership_grant
 from recommendations import services
@@ -17,7 +18,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _member(django_user_model, username, slug, role):
     user = django_user_model.objects.create_user(username=username, password="pw")
-    membership_grant(user=user, organisation=Organisation.objects.get(slug=slug), role=role)
+    membership_grant(
+        user=user, organisation=Organisation.objects.get(slug=slug), role=role, by=SYSTEM
+    )
     return user
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from inspections.models import Inspection
+from organisations.access import SYSTEM
 from organisations.models import Membership
 from organisations.services import membership_grant
 from recommendations import services
@@ -21,7 +22,10 @@ pytestmark = pytest.mark.django_db
 def liaison(django_user_model, organisations):
     user = django_user_model.objects.create_user(username="hana", password="pw")
     membership_grant(
-        user=user, organisation=organisations["hmicfrs"], role=Membership.Role.INSPECTION_LIAISON
+        user=user,
+        organisation=organisations["hmicfrs"],
+        role=Membership.Role.INSPECTION_LIAISON,
+        by=SYSTEM,
     )
     return user
 
@@ -78,7 +82,7 @@ def test_it_closes_the_earlier_findings_open_items_as_superseded(findings, liais
 def test_it_refuses_a_link_to_a_finding_that_is_not_earlier(findings, liaison):
     later, earlier = findings
     with pytest.raises(ValidationError, match="published before"):
-        services.finding_link_repeat(finding=earlier, earlier=later, by=None)
+        services.finding_link_repeat(finding=earlier, earlier=later, by=SYSTEM)
     with pytest.raises(ValidationError, match="itself"):
         services.finding_supersede(finding=later, earlier=later, by=liaison)
 

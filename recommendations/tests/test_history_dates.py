@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboards.selectors import board_paper_for
+from organisations.access import SYSTEM
 from recommendations import services
 from recommendations.models import TrackedItem
 
@@ -67,7 +68,7 @@ def test_it_refuses_a_day_in_the_future_or_before_publication(item, dc_editor, d
     with pytest.raises(ValidationError, match=message):
         _backfill(item, dc_editor, day)
     with pytest.raises(ValidationError, match=message):
-        services.tracked_item_comment(item=item, narrative="Noted.", occurred_on=day)
+        services.tracked_item_comment(item=item, narrative="Noted.", occurred_on=day, by=SYSTEM)
     item.refresh_from_db()
     assert item.status == Status.AWAITING_REVIEW and item.version == 1
 
@@ -90,7 +91,7 @@ def test_it_dates_a_proposal_a_return_and_a_comment_as_they_happened(item, dc_ed
         occurred_on=datetime.date(2016, 7, 4),
     )
     services.tracked_item_comment(
-        item=item, narrative="Board noted it.", occurred_on=datetime.date(2016, 7, 5)
+        item=item, narrative="Board noted it.", occurred_on=datetime.date(2016, 7, 5), by=SYSTEM
     )
     assert [(e.kind, e.occurred_on) for e in item.events.exclude(kind="created")] == [
         ("comment", datetime.date(2016, 7, 5)),

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboards.selectors import board_paper_for, dashboard_for
+from organisations.access import SYSTEM
 from organisations.models import Membership
 from organisations.services import membership_grant
 from recommendations import services
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def _member(django_user_model, username, organisation, role):
     user = django_user_model.objects.create_user(username=username, password="pw")
-    membership_grant(user=user, organisation=organisation, role=role)
+    membership_grant(user=user, organisation=organisation, role=role, by=SYSTEM)
     return user
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organisations import services as organisation_services
+from organisations.access import SYSTEM
 from organisations.models import Membership
 from recommendations.models import Finding, TrackedItem
 from recommendations.tests.factories import FindingFactory, OrganisationFactory, TrackedItemFactory
@@ -79,7 +80,7 @@ def test_another_region_s_force_sees_its_own_rocu_not_the_south_west(client, cam
 def test_the_rocu_s_own_editor_may_edit_them(client, django_user_model, organisations):
     editor = django_user_model.objects.create_user("rocu-editor")
     organisation_services.membership_grant(
-        user=editor, organisation=organisations["swrocu"], role=Membership.Role.EDITOR
+        user=editor, organisation=organisations["swrocu"], role=Membership.Role.EDITOR, by=SYSTEM
     )
 
     listed = _listed(client, editor)
@@ -111,11 +112,11 @@ def test_a_force_no_longer_in_the_region_does_not_see_its_items(
     force = OrganisationFactory()
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     organisation_services.region_membership_record(
-        force=force, region=organisations["swrocu"], valid_from=None, valid_to=yesterday
+        force=force, region=organisations["swrocu"], valid_from=None, valid_to=yesterday, by=SYSTEM
     )
     editor = django_user_model.objects.create_user("former-member")
     organisation_services.membership_grant(
-        user=editor, organisation=force, role=Membership.Role.EDITOR
+        user=editor, organisation=force, role=Membership.Role.EDITOR, by=SYSTEM
     )
 
     assert _listed(client, editor) == []

@@ -6,7 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from organisations.access import SYSTEM
 from organisations.services import membership_grant
 from recommendations import services
 from recommendations.models import Evidence, TargetDateRevision, TrackedItem
@@ -99,7 +102,7 @@ def test_a_lead_accepts_a_proposal_and_the_proposer_cannot(item, dc_editor, dc_l
 
 def _second_lead(item, dc_lead):
     lead = get_user_model().objects.create_user("second.lead")
-    membership_grant(user=lead, organisation=item.organisation, role="lead")
+    membership_grant(user=lead, organisation=item.organisation, role="lead", by=SYSTEM)
     return lead
 
 
@@ -207,3 +210,13 @@ def test_only_the_organisations_editors_update_it(item, cambs_editor, dc_pcc_sta
                 narrative="Not mine.",
             )
     assert item.events.count() == 1
+
+
+def test_a_progress_update_reads_the_persons_roles_once(item, dc_lead):
+    """The role lookup is memoised on the user object (organisations.access.roles_of): the
+    checks of one update, however many, read the memberships once."""
+    person = get_user_model().objects.get(pk=dc_lead.pk)  # a fresh object, as a request's
+    with CaptureQueriesContext(connection) as queries:
+        _propose(item, person)
+    membership_reads = [q["sql"] for q in queries if '"organisations_membership"' in q["sql"]]
+    assert len(membership_reads) == 1

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from organisations.access import SYSTEM
 from recommendations import services
 from recommendations.models import Finding, TrackedItem, TrackedItemEvent
 from recommendations.tests.factories import TrackedItemFactory
@@ -47,13 +48,13 @@ def test_it_fans_a_named_recommendation_out_to_its_addressees(reference_data):
 
 def test_a_second_fan_out_adds_nothing(force_level_items):
     finding = force_level_items.first().finding
-    assert services.finding_fan_out(finding=finding) == []
+    assert services.finding_fan_out(finding=finding, by=SYSTEM) == []
     assert finding.tracked_items.count() == 43
 
 
 def test_it_moves_status_along_the_table_and_records_each_move(django_user_model):
     item = TrackedItemFactory()
-    user = django_user_model.objects.create_user("alice")
+    user = django_user_model.objects.create_user("alice", is_superuser=True)
     services.tracked_item_transition(
         item=item, to_status=Status.BEING_PROGRESSED, by=user, narrative="Plan drafted"
     )
@@ -82,7 +83,7 @@ def test_it_moves_status_along_the_table_and_records_each_move(django_user_model
 def test_it_refuses_moves_outside_the_table_and_writes_nothing(start, target):
     item = TrackedItemFactory(status=start)
     with pytest.raises(ValidationError):
-        services.tracked_item_transition(item=item, to_status=target)
+        services.tracked_item_transition(item=item, to_status=target, by=SYSTEM)
     item.refresh_from_db()
     assert item.status == start
     assert item.version == 1
@@ -98,7 +99,7 @@ def test_every_status_has_a_row_in_the_transition_table():
 def test_it_refuses_an_empty_comment():
     item = TrackedItemFactory()
     with pytest.raises(ValidationError):
-        services.tracked_item_comment(item=item, narrative="   ")
+        services.tracked_item_comment(item=item, narrative="   ", by=SYSTEM)
     assert not item.events.exists()
 
 

@@ -12,8 +12,10 @@ requests two of its URLs.
 
 import dataclasses
 import datetime
+import re
 from collections.abc import Callable
 
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -22,6 +24,7 @@ from actionplans import services as plan_services
 from dashboards import services as dashboard_services
 from inspections.models import Inspection
 from organisations import services as organisation_services
+from organisations.access import SYSTEM
 from organisations.models import Membership, Organisation
 from recommendations import services as item_services
 from recommendations.models import Finding, TrackedItem
@@ -40,13 +43,27 @@ PAGE = "page"  # HTML for people: axe-core checks it as every role
 DOWNLOAD = "download"  # not HTML (CSV, XLSX, JSON, PDF, iCalendar, evidence, health)
 ACTION = "action"  # POST only: a GET answers 405; its form is on a page that is checked
 
-EXCLUDED_NAMESPACES = {"admin": "the Django admin site: Django's own templates, staff only"}
+EXCLUDED_NAMESPACES = {
+    "admin": "the Django admin site: Django's own templates, staff only",
+    # 404 unless single sign-on is configured; accounts/tests/test_single_sign_on.py checks
+    # their pages (axe-core, security headers) with a real provider.
+    "single_sign_on": "single sign-on (OpenID Connect): the trip to the provider and back",
+}
 ADMIN_URLS = ["/admin/", "/admin/login/"]
 
-ROLES = ["dc_editor", "dc_lead", "cambs_editor", "dc_pcc_staff", "board_member", "admin"]
+ROLES = [
+    "dc_editor",
+    "dc_lead",
+    "cambs_editor",
+    "dc_pcc_staff",
+    "board_member",
+    "admin",
+    "dc_org_admin",
+]
 INSPECTION_2015 = "hmic-2015-rocu-review"
 INSPECTION_2021 = "hmicfrs-2021-rocu-inspection"
 DC_PCC = "devon-and-cornwall-pcc"
+DEVON = "devon-and-cornwall"
 
 
 @dataclasses.dataclass
@@ -65,6 +82,11 @@ class World:
     devon: int
     draft: str = ""  # an inspection not yet published to the trackers
     draft_finding: int = 0
+    member: int = 0  # Alice's membership of Devon and Cornwall Police
+    invitation: int = 0  # an open invitation to Devon and Cornwall Police
+    invitation_token: str = ""  # its link's token, as emailed
+    claim_mapping: int = 0  # a role single sign-on gives Devon and Cornwall Police's group
+    export_job: str = ""  # Alice's finished export job (only she may see it)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,6 +154,29 @@ SITE_MAP: dict[str, Entry] = {
     # a link that does not work (a working one redirects to the form, tested in accounts/)
     "password_reset_confirm": Entry(PAGE, args=lambda world: ["MQ", "used-link"], **PUBLIC),
     "password_reset_complete": Entry(PAGE, **PUBLIC),
+    # the People pages, an organisation administrator's
+    "organisations:people_index": Entry(PAGE, viewer="dc_org_admin"),
+    "organisations:people": Entry(PAGE, args=lambda world: [DEVON], viewer="dc_org_admin"),
+    "organisations:invite": Entry(PAGE, args=lambda world: [DEVON], viewer="dc_org_admin"),
+    "organisations:invitation_revoke": _action(
+        "the People page", args=lambda world: [DEVON, world.invitation]
+    ),
+    "organisations:claim_mapping_add": _action("the People page", args=lambda world: [DEVON]),
+    "organisations:claim_mapping_remove": _action(
+        "the People page", args=lambda world: [DEVON, world.claim_mapping]
+    ),
+    "organisations:person": Entry(
+        PAGE, args=lambda world: [DEVON, world.member], viewer="dc_org_admin"
+    ),
+    "organisations:person_deactivate": Entry(
+        PAGE, args=lambda world: [DEVON, world.member], viewer="dc_org_admin"
+    ),
+    "organisations:person_reactivate": Entry(
+        PAGE, args=lambda world: [DEVON, world.member], viewer="dc_org_admin"
+    ),
+    "organisations:invitation_accept": Entry(
+        PAGE, args=lambda world: [world.invitation_token], **PUBLIC
+    ),
     # inspections
     "inspections:list": Entry(PAGE),
     "inspections:detail": Entry(
@@ -226,6 +271,10 @@ SITE_MAP: dict[str, Entry] = {
         reason="iCalendar feed, read by calendar programs with its secret token",
         **PUBLIC,
     ),
+    "dashboards:export_job": Entry(PAGE, args=lambda world: [world.export_job]),
+    "dashboards:export_job_download": Entry(
+        DOWNLOAD, args=lambda world: [world.export_job], reason="CSV download (an export job's)"
+    ),
     # Section 55, the office's pages
     "section55:list": Entry(PAGE, **PCC),
     "section55:detail": Entry(
@@ -318,7 +367,10 @@ def administrator(django_user_model, organisations):
         username="admin", password="pw", is_staff=True, is_superuser=True
     )
     organisation_services.membership_grant(
-        user=user, organisation=organisations["hmicfrs"], role=Membership.Role.ADMINISTRATOR
+        user=user,
+        organisation=organisations["hmicfrs"],
+        role=Membership.Role.ADMINISTRATOR,
+        by=SYSTEM,
     )
     return user
 
@@ -339,7 +391,7 @@ def world_build(*, dc_editor, dc_lead, dc_pcc_staff) -> World:
         finding__audience=Finding.Audience.ALL_FORCES,
         organisation=devon,
     )
-    item_services.tracked_item_assign(item=item, owner=dc_editor)
+    item_services.tracked_item_assign(item=item, owner=dc_editor, by=SYSTEM)
     item.refresh_from_db()
     item_services.progress_update_add(
         item=item,
@@ -372,12 +424,16 @@ def world_build(*, dc_editor, dc_lead, dc_pcc_staff) -> World:
         serves=[item],
     )
 
-    response = section55_services.section55_response_open(inspection=inspection_2021, body=dc_pcc)
+    response = section55_services.section55_response_open(
+        inspection=inspection_2021, body=dc_pcc, by=SYSTEM
+    )
     _section55_complete(response)
     section55_services.section55_response_publish(
         response=response, acknowledged=True, by=dc_pcc_staff
     )
-    draft = section55_services.section55_response_open(inspection=inspection_2015, body=dc_pcc)
+    draft = section55_services.section55_response_open(
+        inspection=inspection_2015, body=dc_pcc, by=SYSTEM
+    )
     section55_services.section55_office_comments_record(
         response=draft, comments="A draft, not yet published.", by=dc_pcc_staff
     )
@@ -410,7 +466,42 @@ def world_build(*, dc_editor, dc_lead, dc_pcc_staff) -> World:
         devon=devon.pk,
         draft=draft.slug,
         draft_finding=draft_finding.pk,
+        member=Membership.objects.get(user=dc_editor, organisation=devon).pk,
+        **_invitation(devon),
+        claim_mapping=_claim_mapping(devon),
+        export_job=_export_job(dc_editor, devon),
     )
+
+
+def _export_job(user, devon) -> str:
+    """A long export of Alice's, written as the worker would write it."""
+    job = dashboard_services.export_job_request(
+        user=user,
+        format="csv",
+        filters={"organisation": devon},
+        query="",
+        today=timezone.localdate(),
+    )
+    dashboard_services.export_job_run(job_id=job.pk)
+    return str(job.pk)
+
+
+def _claim_mapping(devon) -> int:
+    """A role single sign-on gives a first sign-in from the force's directory group."""
+    mapping = organisation_services.claim_role_mapping_add(
+        organisation=devon, value="tracker-editors", role=Membership.Role.EDITOR, by=SYSTEM
+    )
+    return mapping.pk
+
+
+def _invitation(devon) -> dict:
+    """An open invitation to the force, and the token its email carries."""
+    sent = len(mail.outbox)
+    invitation = organisation_services.invitation_send(
+        organisation=devon, email="new.editor@example.org", role=Membership.Role.EDITOR, by=SYSTEM
+    )
+    link = re.search(r"/invitations/([^/\s]+)/", mail.outbox[sent].body)
+    return {"invitation": invitation.pk, "invitation_token": link.group(1)}
 
 
 def _proposed_complete(organisation, *, exclude: TrackedItem, by) -> TrackedItem:
@@ -439,15 +530,17 @@ def _section55_complete(response) -> None:
         response=response,
         invited_on=datetime.date(2021, 2, 11),
         comments_due_on=datetime.date(2021, 3, 10),
+        by=SYSTEM,
     )
     section55_services.section55_chief_officer_comments_record(
         response=response,
         comments="I welcome the report.",
         received_on=datetime.date(2021, 3, 9),
         views=[section55_services.ChiefOfficerView(rec_1, Agreement.DISAGREES, "Not needed.")],
+        by=SYSTEM,
     )
     section55_services.section55_office_comments_record(
-        response=response, comments="I welcome this report."
+        response=response, comments="I welcome this report.", by=SYSTEM
     )
     for number, finding in enumerate([rec_1, *others], start=1):
         section55_services.section55_position_set(
@@ -455,4 +548,5 @@ def _section55_complete(response) -> None:
             finding=finding,
             position=Position.NO_ACTION if number == 1 else Position.ACTION_PROPOSED,
             explanation=f"Explanation {number}.",
+            by=SYSTEM,
         )

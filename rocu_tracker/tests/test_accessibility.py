@@ -52,7 +52,14 @@ DOCUMENTS = {
 
 @pytest.fixture
 def cast(
-    dc_editor, dc_lead, cambs_editor, dc_pcc_staff, board_member, django_user_model, organisations
+    dc_editor,
+    dc_lead,
+    cambs_editor,
+    dc_pcc_staff,
+    board_member,
+    dc_org_admin,
+    django_user_model,
+    organisations,
 ):
     admin = site_map.administrator(django_user_model, organisations)
     return {
@@ -61,6 +68,7 @@ def cast(
         "cambs_editor": cambs_editor,
         "dc_pcc_staff": dc_pcc_staff,
         "board_member": board_member,
+        "dc_org_admin": dc_org_admin,
         "admin": admin,
         "anonymous": None,
     }

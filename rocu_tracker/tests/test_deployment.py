@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from organisations.access import SYSTEM
 from recommendations import services as recommendation_services
 from recommendations.models import TrackedItem
 from reminders.models import Delivery, Digest, Dispatch
@@ -113,7 +114,7 @@ def item(people):
         organisation__slug="devon-and-cornwall", finding__audience="all_forces"
     )
     TrackedItem.objects.exclude(pk=item.pk).update(status=TrackedItem.Status.NO_FURTHER_ACTION)
-    recommendation_services.tracked_item_assign(item=item, owner=bob)
+    recommendation_services.tracked_item_assign(item=item, owner=bob, by=SYSTEM)
     return item
 
 

@@ -34,10 +34,11 @@ JUNK = ["²", "-1", "99999999999999999999999", "abc\x00", "9999-99-99"]
 
 
 @pytest.fixture
-def people(dc_editor, dc_lead, dc_pcc_staff, django_user_model, organisations):
+def people(dc_editor, dc_lead, dc_pcc_staff, dc_org_admin, django_user_model, organisations):
     return {
         "dc_editor": dc_editor,
         "dc_lead": dc_lead,
+        "dc_org_admin": dc_org_admin,
         "dc_pcc_staff": dc_pcc_staff,
         # the viewer of the liaisons' pages (site_map)
         "admin": site_map.administrator(django_user_model, organisations),

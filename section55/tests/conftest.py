@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from inspections.models import Inspection
+from organisations.access import SYSTEM
 from organisations.models import Membership
 from section55 import selectors, services
 from section55.models import Agreement, Position
@@ -39,21 +40,24 @@ def cambs_pcc_staff(django_user_model, organisations):
 
     user = django_user_model.objects.create_user(username="frank", password="pw")
     membership_grant(
-        user=user, organisation=organisations["cambridgeshire-pcc"], role=Membership.Role.PCC_STAFF
+        user=user,
+        organisation=organisations["cambridgeshire-pcc"],
+        role=Membership.Role.PCC_STAFF,
+        by=SYSTEM,
     )
     return user
 
 
 @pytest.fixture
 def response(inspection_2021, dc_pcc):
-    return services.section55_response_open(inspection=inspection_2021, body=dc_pcc)
+    return services.section55_response_open(inspection=inspection_2021, body=dc_pcc, by=SYSTEM)
 
 
 def recommendations_of(response):
     return list(selectors.recommendations(response.inspection))
 
 
-def complete(response, *, by=None, positions=True):
+def complete(response, *, by=SYSTEM, positions=True):
     """Everything publication needs: comments from both sides and every position."""
     rec_1, *others = recommendations_of(response)
     services.section55_chief_officer_invite(

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from pytest_django.asserts import assertContains, assertNotContains
 
+from organisations.access import SYSTEM
 from organisations.models import Membership
 from organisations.services import membership_grant
 from section55 import access, services
@@ -59,7 +60,10 @@ def administrator(django_user_model, organisations):
     """An administrator at the inspectorate who is not a superuser: the national view."""
     user = django_user_model.objects.create_user(username="ivy", password="pw")
     membership_grant(
-        user=user, organisation=organisations["hmicfrs"], role=Membership.Role.ADMINISTRATOR
+        user=user,
+        organisation=organisations["hmicfrs"],
+        role=Membership.Role.ADMINISTRATOR,
+        by=SYSTEM,
     )
     return user
 

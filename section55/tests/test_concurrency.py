@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from organisations.access import SYSTEM
 from organisations.models import Membership
 from organisations.services import membership_grant
 from section55 import services
@@ -61,6 +62,7 @@ def gail(django_user_model, organisations):
         user=user,
         organisation=organisations["devon-and-cornwall-pcc"],
         role=Membership.Role.PCC_STAFF,
+        by=SYSTEM,
     )
     return user
 
@@ -70,12 +72,14 @@ def test_it_keeps_a_published_response_published_while_a_position_is_saved(
 ):
     complete(response)
     services.section55_response_publish(
-        response=response, published_on=datetime.date(2021, 4, 1), acknowledged=True
+        response=response, published_on=datetime.date(2021, 4, 1), acknowledged=True, by=SYSTEM
     )
     rec_2 = recommendations_of(response)[1]
     publisher, editor = _client(dc_pcc_staff), _client(gail)
     for round_ in range(1, ROUNDS + 1):
-        services.section55_correction_start(response=response, reason=f"Correction {round_}.")
+        services.section55_correction_start(
+            response=response, reason=f"Correction {round_}.", by=SYSTEM
+        )
         response.refresh_from_db()
         text = f"Explanation of round {round_}."
         publish, position = _together(

@@ -4,6 +4,7 @@ import pytest
 
 from actionplans import services as actionplan_services
 from inspections.models import Inspection
+from organisations.access import SYSTEM
 from recommendations import services as recommendation_services
 from recommendations.models import TrackedItem
 from recommendations.tests.factories import FindingFactory, InspectionFactory
@@ -74,10 +75,10 @@ def test_the_list_puts_overdue_responses_first(organisations, dc_pcc, response):
     long_overdue = _inspection(organisations, published_on=datetime.date(2020, 1, 1))
     published = _inspection(organisations, published_on=datetime.date(2021, 1, 5))
     FindingFactory(inspection=published)
-    done = services.section55_response_open(inspection=published, body=dc_pcc)
+    done = services.section55_response_open(inspection=published, body=dc_pcc, by=SYSTEM)
     complete(done)
     services.section55_response_publish(
-        response=done, published_on=datetime.date(2021, 2, 1), acknowledged=True
+        response=done, published_on=datetime.date(2021, 2, 1), acknowledged=True, by=SYSTEM
     )
 
     rows = selectors.response_rows(dc_pcc, today=today)
@@ -105,7 +106,7 @@ def test_the_list_reads_a_constant_number_of_queries(
 ):
     for _ in range(30):
         inspection = _inspection(organisations)
-        services.section55_response_open(inspection=inspection, body=dc_pcc)
+        services.section55_response_open(inspection=inspection, body=dc_pcc, by=SYSTEM)
     with django_assert_max_num_queries(6):
         rows = selectors.response_rows(dc_pcc, today=datetime.date(2021, 6, 1))
     assert len(rows) == 32
@@ -117,16 +118,17 @@ def test_positions_are_prefilled_from_the_forces_tracked_item_and_plan(
     """The Cambridgeshire board paper: the force is progressing an action plan."""
     body = organisations["cambridgeshire-pcc"]
     finding = inspection_2015.findings.get()
-    recommendation_services.finding_fan_out(finding=finding)
+    recommendation_services.finding_fan_out(finding=finding, by=SYSTEM)
     item = TrackedItem.objects.get(finding=finding, organisation__slug="cambridgeshire")
     recommendation_services.tracked_item_transition(
         item=item,
         to_status=TrackedItem.Status.BEING_PROGRESSED,
         narrative="An action plan will be progressed by the Constabulary.",
         occurred_on=datetime.date(2016, 2, 25),
+        by=SYSTEM,
     )
     plan = actionplan_services.action_plan_create(
-        organisation=item.organisation, inspection=inspection_2015, title="Plan"
+        organisation=item.organisation, inspection=inspection_2015, title="Plan", by=SYSTEM
     )
     actionplan_services.action_add(
         plan=plan,
@@ -134,6 +136,7 @@ def test_positions_are_prefilled_from_the_forces_tracked_item_and_plan(
         owner_title="Head of the Central Intelligence Bureau",
         due_on=datetime.date(2016, 6, 30),
         serves=[item],
+        by=SYSTEM,
     )
     [row] = selectors.recommendation_rows(inspection=inspection_2015, body=body, response=None)
     assert row.prefill.position == Position.ACTION_PROPOSED
@@ -153,12 +156,13 @@ def test_a_recommendation_to_each_region_is_prefilled_from_the_regions_item(
     organisations, inspection_2021, dc_pcc
 ):
     finding = inspection_2021.findings.get(key="sio-lro-systems")
-    recommendation_services.finding_fan_out(finding=finding)
+    recommendation_services.finding_fan_out(finding=finding, by=SYSTEM)
     item = TrackedItem.objects.get(finding=finding, organisation__slug="swrocu")
     recommendation_services.tracked_item_transition(
         item=item,
         to_status=TrackedItem.Status.PROPOSED_COMPLETE,
         narrative="Systems are in place.",
+        by=SYSTEM,
     )
     rows = selectors.recommendation_rows(inspection=inspection_2021, body=dc_pcc, response=None)
     prefill = {row.finding.key: row.prefill for row in rows}

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from inspections import services as inspection_services
+from organisations.access import SYSTEM
 from rocu_tracker.versioning import StaleEditError
 from section55 import services
 from section55.models import (
@@ -29,7 +30,7 @@ def _kinds(response):
 
 
 def test_it_opens_one_response_and_records_it(response, inspection_2021, dc_pcc):
-    again = services.section55_response_open(inspection=inspection_2021, body=dc_pcc)
+    again = services.section55_response_open(inspection=inspection_2021, body=dc_pcc, by=SYSTEM)
     assert again == response
     assert response.stage == Stage.NOT_STARTED
     assert _kinds(response) == [Kind.OPENED]
@@ -38,7 +39,7 @@ def test_it_opens_one_response_and_records_it(response, inspection_2021, dc_pcc)
 def test_only_a_local_policing_body_answers(inspection_2021, organisations):
     with pytest.raises(ValidationError, match="Only a local policing body"):
         services.section55_response_open(
-            inspection=inspection_2021, body=organisations["devon-and-cornwall"]
+            inspection=inspection_2021, body=organisations["devon-and-cornwall"], by=SYSTEM
         )
 
 
@@ -73,9 +74,11 @@ def test_it_records_every_step_as_a_dated_stage_change(response, dc_pcc_staff):
 
 
 def test_a_late_step_never_moves_the_stage_back(response):
-    services.section55_office_comments_record(response=response, comments="Drafted early.")
+    services.section55_office_comments_record(
+        response=response, comments="Drafted early.", by=SYSTEM
+    )
     services.section55_chief_officer_comments_record(
-        response=response, comments="Late comments.", received_on=None
+        response=response, comments="Late comments.", received_on=None, by=SYSTEM
     )
     assert response.stage == Stage.DRAFTING
 
@@ -86,6 +89,7 @@ def test_the_comments_cannot_be_due_before_the_invitation(response):
             response=response,
             invited_on=datetime.date(2021, 3, 1),
             comments_due_on=datetime.date(2021, 2, 1),
+            by=SYSTEM,
         )
 
 
@@ -108,20 +112,21 @@ def test_it_marks_who_entered_the_chief_officers_comments(response, dc_editor):
 
 def test_comments_are_marked_not_received_only_after_the_date_set(response):
     with pytest.raises(ValidationError, match="Invite the chief officer"):
-        services.section55_chief_officer_comments_not_received(response=response)
+        services.section55_chief_officer_comments_not_received(response=response, by=SYSTEM)
     with time_machine.travel(datetime.date(2021, 2, 11)):
         services.section55_chief_officer_invite(
             response=response,
             invited_on=datetime.date(2021, 2, 11),
             comments_due_on=datetime.date(2021, 3, 10),
+            by=SYSTEM,
         )
     with (
         time_machine.travel(datetime.date(2021, 3, 10)),
         pytest.raises(ValidationError, match="until 10 March 2021"),
     ):
-        services.section55_chief_officer_comments_not_received(response=response)
+        services.section55_chief_officer_comments_not_received(response=response, by=SYSTEM)
     with time_machine.travel(datetime.date(2021, 3, 11)):
-        services.section55_chief_officer_comments_not_received(response=response)
+        services.section55_chief_officer_comments_not_received(response=response, by=SYSTEM)
     assert response.chief_officer_comments_status == "not_received"
     assert response.stage == Stage.CHIEF_OFFICER_COMMENTED
 
@@ -132,7 +137,11 @@ def test_a_position_needs_an_explanation_and_a_recommendation_of_this_report(
     rec_1 = recommendations_of(response)[0]
     with pytest.raises(ValidationError, match="explain"):
         services.section55_position_set(
-            response=response, finding=rec_1, position=Position.NO_ACTION, explanation=" "
+            response=response,
+            finding=rec_1,
+            position=Position.NO_ACTION,
+            explanation=" ",
+            by=SYSTEM,
         )
     with pytest.raises(ValidationError, match="not a recommendation of this report"):
         services.section55_position_set(
@@ -140,6 +149,7 @@ def test_a_position_needs_an_explanation_and_a_recommendation_of_this_report(
             finding=inspection_2015.findings.get(),
             position=Position.NO_ACTION,
             explanation="Why",
+            by=SYSTEM,
         )
     cause_of_concern = response.inspection.findings.get(key="funding")
     with pytest.raises(ValidationError, match="not a recommendation of this report"):
@@ -148,12 +158,13 @@ def test_a_position_needs_an_explanation_and_a_recommendation_of_this_report(
             finding=cause_of_concern,
             position=Position.NO_ACTION,
             explanation="Why",
+            by=SYSTEM,
         )
 
 
 def test_publishing_is_refused_with_the_list_of_what_is_missing(response):
     with pytest.raises(ValidationError) as refused:
-        services.section55_response_publish(response=response)
+        services.section55_response_publish(response=response, by=SYSTEM)
     assert refused.value.messages == [
         "The chief officer's comments are neither recorded nor marked as not received.",
         "The office's comments are not written.",
@@ -170,10 +181,14 @@ def test_it_refuses_publication_while_one_recommendation_has_no_position(respons
     complete(response, positions=False)
     for finding in recommendations_of(response)[:-1]:
         services.section55_position_set(
-            response=response, finding=finding, position=Position.ACTION_TAKEN, explanation="Done"
+            response=response,
+            finding=finding,
+            position=Position.ACTION_TAKEN,
+            explanation="Done",
+            by=SYSTEM,
         )
     with pytest.raises(ValidationError) as refused:
-        services.section55_response_publish(response=response)
+        services.section55_response_publish(response=response, by=SYSTEM)
     assert refused.value.messages == ["Recommendation [4] has no position."]
 
 
@@ -207,14 +222,20 @@ def test_publishing_freezes_a_copy_of_everything(response, dc_pcc_staff):
 
     rec_1 = recommendations_of(response)[0]
     for attempt in [
-        lambda: services.section55_office_comments_record(response=response, comments="New"),
+        lambda: services.section55_office_comments_record(
+            response=response, comments="New", by=SYSTEM
+        ),
         lambda: services.section55_position_set(
-            response=response, finding=rec_1, position=Position.ACTION_TAKEN, explanation="New"
+            response=response,
+            finding=rec_1,
+            position=Position.ACTION_TAKEN,
+            explanation="New",
+            by=SYSTEM,
         ),
         lambda: services.section55_chief_officer_comments_record(
-            response=response, comments="New", received_on=None
+            response=response, comments="New", received_on=None, by=SYSTEM
         ),
-        lambda: services.section55_response_publish(response=response),
+        lambda: services.section55_response_publish(response=response, by=SYSTEM),
     ]:
         with pytest.raises(ValidationError):
             attempt()
@@ -223,20 +244,26 @@ def test_publishing_freezes_a_copy_of_everything(response, dc_pcc_staff):
 def test_a_correction_is_a_new_version_and_the_old_one_is_kept(response):
     complete(response)
     first = services.section55_response_publish(
-        response=response, acknowledged=True, published_on=datetime.date(2021, 4, 1)
+        response=response, acknowledged=True, published_on=datetime.date(2021, 4, 1), by=SYSTEM
     )
-    services.section55_correction_start(response=response, reason="Recommendation 1 misquoted.")
+    services.section55_correction_start(
+        response=response, reason="Recommendation 1 misquoted.", by=SYSTEM
+    )
     assert response.stage == Stage.CORRECTING
     rec_1 = recommendations_of(response)[0]
     services.section55_position_set(
-        response=response, finding=rec_1, position=Position.NO_ACTION, explanation="Corrected."
+        response=response,
+        finding=rec_1,
+        position=Position.NO_ACTION,
+        explanation="Corrected.",
+        by=SYSTEM,
     )
     with pytest.raises(ValidationError, match="cannot be published before it"):
         services.section55_response_publish(
-            response=response, acknowledged=True, published_on=datetime.date(2021, 3, 31)
+            response=response, acknowledged=True, published_on=datetime.date(2021, 3, 31), by=SYSTEM
         )
     second = services.section55_response_publish(
-        response=response, acknowledged=True, published_on=datetime.date(2021, 4, 20)
+        response=response, acknowledged=True, published_on=datetime.date(2021, 4, 20), by=SYSTEM
     )
     assert second.version == 2
     assert second.correction_note == "Recommendation 1 misquoted."
@@ -248,26 +275,28 @@ def test_a_correction_is_a_new_version_and_the_old_one_is_kept(response):
 
 def test_a_correction_needs_a_published_response_and_a_reason(response):
     with pytest.raises(ValidationError, match="cannot move"):
-        services.section55_correction_start(response=response, reason="Typo")
+        services.section55_correction_start(response=response, reason="Typo", by=SYSTEM)
     complete(response)
-    services.section55_response_publish(response=response, acknowledged=True)
+    services.section55_response_publish(response=response, acknowledged=True, by=SYSTEM)
     with pytest.raises(ValidationError, match="Say what"):
-        services.section55_correction_start(response=response, reason="")
+        services.section55_correction_start(response=response, reason="", by=SYSTEM)
 
 
 def test_it_records_the_copies_sent_once_each(response):
     complete(response)
     services.section55_response_publish(
-        response=response, published_on=datetime.date(2021, 4, 1), acknowledged=True
+        response=response, published_on=datetime.date(2021, 4, 1), acknowledged=True, by=SYSTEM
     )
     with pytest.raises(ValidationError, match="before the response is published"):
         services.section55_copies_record(
-            response=response, home_secretary_on=datetime.date(2021, 3, 31)
+            response=response, home_secretary_on=datetime.date(2021, 3, 31), by=SYSTEM
         )
-    services.section55_copies_record(response=response, home_secretary_on=datetime.date(2021, 4, 2))
+    services.section55_copies_record(
+        response=response, home_secretary_on=datetime.date(2021, 4, 2), by=SYSTEM
+    )
     assert response.stage == Stage.PUBLISHED
     publication = services.section55_copies_record(
-        response=response, inspectorate_on=datetime.date(2021, 4, 3)
+        response=response, inspectorate_on=datetime.date(2021, 4, 3), by=SYSTEM
     )
     assert response.stage == Stage.COPIES_SENT
     assert (publication.copy_to_home_secretary_on, publication.copy_to_inspectorate_on) == (
@@ -276,7 +305,7 @@ def test_it_records_the_copies_sent_once_each(response):
     )
     with pytest.raises(ValidationError, match="already recorded"):
         services.section55_copies_record(
-            response=response, home_secretary_on=datetime.date(2021, 4, 4)
+            response=response, home_secretary_on=datetime.date(2021, 4, 4), by=SYSTEM
         )
     assert _kinds(response)[-2:] == [Kind.COPY_HOME_SECRETARY, Kind.COPY_INSPECTORATE]
 
@@ -284,7 +313,7 @@ def test_it_records_the_copies_sent_once_each(response):
 def test_copies_wait_for_publication(response):
     with pytest.raises(ValidationError, match="once the response is published"):
         services.section55_copies_record(
-            response=response, home_secretary_on=datetime.date(2021, 4, 2)
+            response=response, home_secretary_on=datetime.date(2021, 4, 2), by=SYSTEM
         )
 
 
@@ -310,7 +339,7 @@ def test_it_refuses_a_stale_save_saying_what_changed_and_takes_the_next_one(resp
     )
     with pytest.raises(StaleEditError) as refused:
         services.section55_office_comments_record(
-            response=response, comments="Second office text.", expected_version=seen
+            response=response, comments="Second office text.", expected_version=seen, by=SYSTEM
         )
     assert [change.kind for change in refused.value.changes] == [Kind.OFFICE_COMMENTS]
     assert refused.value.changes[0].actor == dc_pcc_staff
@@ -322,6 +351,7 @@ def test_it_refuses_a_stale_save_saying_what_changed_and_takes_the_next_one(resp
         response=response,
         comments="Second office text.",
         expected_version=refused.value.current_version,
+        by=SYSTEM,
     )
     response.refresh_from_db()
     assert (response.office_comments, response.version) == ("Second office text.", seen + 2)
@@ -336,7 +366,9 @@ def test_it_never_reverts_the_chief_officers_comments_from_a_stale_copy(response
         entered_by=Section55Response.EnteredBy.FORCE,
         by=dc_editor,
     )
-    services.section55_office_comments_record(response=stale, comments="The office's comments.")
+    services.section55_office_comments_record(
+        response=stale, comments="The office's comments.", by=SYSTEM
+    )
     response.refresh_from_db()
     assert response.chief_officer_comments == "The force's own comments."
     assert response.office_comments == "The office's comments."
@@ -376,10 +408,10 @@ def test_it_publishes_a_partial_response_only_once_the_office_acknowledges_it(
 def test_it_publishes_a_complete_response_without_an_acknowledgement(response):
     inspection = response.inspection
     inspection_services.inspection_stated_counts_set(
-        inspection=inspection, counts={"recommendation": 4}
+        inspection=inspection, counts={"recommendation": 4}, by=SYSTEM
     )
     inspection.findings.filter(reference="1").update(text="The words of recommendation 1.")
     complete(response)
-    publication = services.section55_response_publish(response=response)
+    publication = services.section55_response_publish(response=response, by=SYSTEM)
     assert publication.version == 1
     assert response.events.get(kind=Kind.PUBLISHED).narrative == "Version 1."

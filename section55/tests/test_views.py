@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from inspections import services as inspection_services
+from organisations.access import SYSTEM
 from section55 import services
 from section55.models import Section55Response
 
@@ -100,6 +101,7 @@ def test_the_force_enters_its_chief_officers_comments_in_its_own_view(response, 
         response=response,
         invited_on=datetime.date(2021, 2, 11),
         comments_due_on=datetime.date(2021, 3, 10),
+        by=SYSTEM,
     )
     client = _client(dc_editor)
     assertContains(client.get("/section55/"), "Your chief officer's comments")
@@ -424,6 +426,7 @@ def test_it_refuses_a_stale_office_comments_save_and_takes_the_second(
         user=gail,
         organisation=organisations["devon-and-cornwall-pcc"],
         role=Membership.Role.PCC_STAFF,
+        by=SYSTEM,
     )
     dana, gail = _client(dc_pcc_staff), _client(gail)
     seen = _version(dana.get(DETAIL_2021).content.decode())
@@ -494,12 +497,16 @@ def test_it_makes_every_formula_inert_in_both_public_csvs(response, dc_editor, c
         ],
         by=dc_editor,
     )
-    services.section55_office_comments_record(response=response, comments="@office")
+    services.section55_office_comments_record(response=response, comments="@office", by=SYSTEM)
     for finding, formula in zip(findings, FORMULAS.values(), strict=True):
         services.section55_position_set(
-            response=response, finding=finding, position="action_taken", explanation=formula
+            response=response,
+            finding=finding,
+            position="action_taken",
+            explanation=formula,
+            by=SYSTEM,
         )
-    services.section55_response_publish(response=response, acknowledged=True)
+    services.section55_response_publish(response=response, acknowledged=True, by=SYSTEM)
 
     for body in (
         client.get(PUBLIC_2021 + "response.csv").content,
@@ -520,7 +527,7 @@ def test_it_calls_a_response_complete_only_when_it_answers_every_recommendation(
 ):
     inspection = response.inspection
     inspection_services.inspection_stated_counts_set(
-        inspection=inspection, counts={"recommendation": 4}
+        inspection=inspection, counts={"recommendation": 4}, by=SYSTEM
     )
     inspection.findings.filter(reference="1").update(text="The words of recommendation 1.")
     complete(response)
