@@ -49,6 +49,8 @@ from django.test import Client  # noqa: E402
 from django.urls import include, path, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from organisations.access import SYSTEM  # noqa: E402
+
 # --- the trivial views, in this module's URLconf beside the project's ---------------------
 
 
@@ -226,14 +228,16 @@ def generate(*, items: int, events: int, today: datetime.date, seed: int = 2026)
                     target = deadline + datetime.timedelta(days=rng.randint(-30, 240))
                 blocked = "Home Office funding" if rng.random() < 0.03 else ""
                 item_meta.append((opened, status, target))
-                yield (pk, finding, organisation, status, None, target, blocked, 1, now, now)
+                yield (pk, finding, organisation, status, None, target, target or deadline,
+                       blocked, "", 1, now, now)  # fmt: skip
                 pk += 1
 
     item_count = _copy(
         TrackedItem._meta.db_table,
         [
             "id", "finding_id", "organisation_id", "status", "owner_id", "target_date",
-            "blocked_by", "version", "created_at", "updated_at",
+            "effective_deadline", "blocked_by", "reminders_pause_reason", "version",
+            "created_at", "updated_at",
         ],
         item_rows(),
     )  # fmt: skip
@@ -295,7 +299,10 @@ def _user(username: str, organisation_slug: str | None, role: str):
     user = get_user_model().objects.create_user(username=username, password="unused")
     if organisation_slug:
         services.membership_grant(
-            user=user, organisation=Organisation.objects.get(slug=organisation_slug), role=role
+            user=user,
+            organisation=Organisation.objects.get(slug=organisation_slug),
+            role=role,
+            by=SYSTEM,
         )
     return user
 
@@ -390,11 +397,136 @@ def measure(repeat: int) -> None:
             )
 
 
+# --- issue 11 (points 1 and 2): each page against the bare view, A B A B ------------------
+
+HELLO = "/bench/hello/"
+
+
+def _ms(client: Client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url, secure=True)
+    assert response.status_code == 200, (url, response.status_code)
+    len(response.content)
+    return (time.perf_counter() - started) * 1000
+
+
+def paired(client: Client, url: str, repeat: int, before_each=None) -> tuple[float, float]:
+    """The bare signed-in view and the page in turn (after one warm-up of each), with
+    `before_each()` (a write) run before each request of the page, outside its timing:
+    (page median ms, bare view median ms)."""
+    _ms(client, HELLO)
+    _ms(client, url)
+    pages, bare = [], []
+    for _ in range(repeat):
+        bare.append(_ms(client, HELLO))
+        if before_each:
+            before_each()
+        pages.append(_ms(client, url))
+    return statistics.median(pages), statistics.median(bare)
+
+
+def _write_elsewhere(organisation_slug: str):
+    """A write through the services to an item of `organisation_slug` (its owner set and
+    cleared in turn), as a force editor's save would make."""
+    from organisations.models import Membership
+    from recommendations import services
+    from recommendations.models import TrackedItem
+
+    item = TrackedItem.objects.filter(organisation__slug=organisation_slug).first()
+    editor = _user(f"bench.writer.{organisation_slug}", organisation_slug, Membership.Role.EDITOR)
+    owners = [editor, None]
+
+    def write():
+        owners.reverse()
+        services.tracked_item_assign(item=item, owner=owners[0], by=editor)
+
+    return write
+
+
+def _page_key(user, number: int, size: int = 50) -> str:
+    """The query string of the list's page `number`, as its "Next page" link gives it."""
+    from dashboards.selectors import items_for_dashboard
+
+    items = items_for_dashboard(user=user, today=timezone.localdate()).in_deadline_order()
+    deadline, pk = items.values_list("effective_deadline", "id")[(number - 1) * size - 1]
+    return f"after={deadline.isoformat() if deadline else 'none'}.{pk}&page={number}"
+
+
+def _item_with_events(count: int) -> int:
+    from recommendations.models import TrackedItem, TrackedItemEvent
+
+    item = TrackedItem.objects.filter(organisation__slug="devon-and-cornwall").first()
+    TrackedItemEvent.objects.bulk_create(
+        TrackedItemEvent(
+            item=item,
+            kind="comment",
+            occurred_on=timezone.localdate() - datetime.timedelta(days=n % 900),
+            narrative=f"Benchmark comment {n}",
+            item_version=item.version,
+        )
+        for n in range(count - item.events.count())
+    )
+    return item.pk
+
+
+def _second_factor(client: Client, user) -> None:
+    """The admin site asks staff for a second factor (accounts/middleware.py): a confirmed
+    authenticator, verified in this session, as conftest.py's admin_client has."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def measure_lists(repeat: int) -> None:
+    """Issue 11's acceptance rows: each case's median, the bare view's median measured in
+    turn with it, and the ratio."""
+    admin = _user("bench.lists.admin", "hmicfrs", "administrator")
+    board = _user("bench.lists.board", "swrocu", "viewer")
+    editor = _user("bench.lists.editor", "devon-and-cornwall", "editor")
+    superuser = type(admin).objects.create_superuser(username="bench.lists.super", password="x")
+    write_in_cambridgeshire = _write_elsewhere("cambridgeshire")
+    dashboard = reverse("dashboards:dashboard")
+    items = reverse("dashboards:items")
+    page_1000 = _page_key(admin, 1000)
+    item_page = reverse("recommendations:item", args=[_item_with_events(500)])
+    cases = [
+        ("dashboard national, a write before each", admin, dashboard, write_in_cambridgeshire),
+        ("dashboard region (SW), a write before each", board, dashboard, write_in_cambridgeshire),
+        ("dashboard force (D&C), a write before each", editor, dashboard,
+         write_in_cambridgeshire),
+        ("dashboard national, warm cache", admin, dashboard, None),
+        ("drill-down list, national, page 1", admin, items, None),
+        ("drill-down list, national, page 1000", admin, f"{items}?{page_1000}", None),
+        ("My work (D&C editor)", editor, reverse("recommendations:my_work"), None),
+        ("admin changelist of tracked items", superuser,
+         reverse("admin:recommendations_trackeditem_changelist"), None),
+        ("tracked item page, 500 events", editor, item_page, None),
+    ]  # fmt: skip
+    print(f"\n  {'case':<46} {'median ms':>10} {'bare ms':>8} {'x bare':>7}")
+    for label, user, url, before_each in cases:
+        client = Client()
+        client.force_login(user)
+        if user.is_staff:
+            _second_factor(client, user)
+        page, bare = paired(client, url, repeat, before_each)
+        print(f"  {label:<46} {page:>10.1f} {bare:>8.1f} {page / bare:>7.1f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=250_000)
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--repeat", type=int, default=15, help="timed requests per page")
+    parser.add_argument(
+        "--cases",
+        choices=["all", "lists"],
+        default="all",
+        help="'lists': only issue 11's dashboard and list cases (A B A B with the bare view)",
+    )
     args = parser.parse_args()
     if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
         sys.exit("The benchmark needs PostgreSQL: run it under scripts/with-test-postgres.")
@@ -412,7 +544,9 @@ def main() -> None:
     print(f"Generating {args.items:,} tracked items and {args.events:,} events ...", flush=True)
     generate(items=args.items, events=args.events, today=today)
     print(f"\nMedians of {args.repeat} requests each, on {today}:")
-    measure(args.repeat)
+    if args.cases == "all":
+        measure(args.repeat)
+    measure_lists(args.repeat)
 
 
 def _migrated() -> bool:

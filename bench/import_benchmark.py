@@ -41,6 +41,7 @@ from inspections import spreadsheet_import as importer  # noqa: E402
 from inspections.models import Inspection  # noqa: E402
 from inspections.reference_data import reference_data_load  # noqa: E402
 from inspections.services import inspection_upsert  # noqa: E402
+from organisations.access import SYSTEM  # noqa: E402
 from organisations.models import Organisation  # noqa: E402
 from recommendations.models import Finding, TrackedItem  # noqa: E402
 from rocu_tracker.spreadsheets import csv_lines  # noqa: E402
@@ -55,6 +56,7 @@ def prepare(findings: int) -> tuple[Inspection, bytes]:
     Inspection.objects.filter(slug=slug).delete()
     inspection = inspection_upsert(
         slug=slug,
+        by=SYSTEM,
         inspectorate=Organisation.objects.get(slug="hmicfrs"),
         type=Inspection.Type.THEMATIC,
         scope=Inspection.Scope.NATIONAL,

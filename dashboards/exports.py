@@ -1,17 +1,19 @@
-"""CSV and XLSX of a drill-down list: the same rows as the page, streamed, and every text cell
-that a spreadsheet would read as a formula made inert (rocu_tracker.spreadsheets)."""
+"""CSV and XLSX of a drill-down list: the same rows as the page, written from value tuples
+(the joins done in SQL) and streamed, every text cell that a spreadsheet would read as a
+formula made inert (rocu_tracker.spreadsheets). An export past EXPORT_INLINE_ROW_LIMIT rows
+is written by a Celery job instead (services.export_job_request)."""
 
 import datetime
 import itertools
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
+from django.conf import settings
 from django.db.models import QuerySet
-from openpyxl import Workbook
 
 from rocu_tracker import deadlines
-from rocu_tracker.people import display_name
 from rocu_tracker.spreadsheets import csv_line, csv_lines, neutralise
+
+from . import wording, xlsx
 
 HEADERS = [
     "Inspection",
@@ -29,35 +31,76 @@ HEADERS = [
     "RAG",
     "Owner",
 ]
+COLUMNS = (
+    "finding__inspection__title",
+    "finding__inspection__published_on",
+    "finding__kind",
+    "finding__reference",
+    "finding__text",
+    "finding__summary",
+    "organisation__name",
+    "status",
+    "blocked_by",
+    "finding__deadline",
+    "finding__deadline_precision",
+    "target_date",
+    "effective_deadline",
+    "rag",
+    *wording.OWNER_FIELDS,
+)
 CHUNK_SIZE = 2000
+SHEET_NAME = "Tracked items"
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
-def row_for(item, today: datetime.date) -> list:
-    finding = item.finding
-    return [
-        neutralise(value)
-        for value in (
-            finding.inspection.title,
-            finding.inspection.published_on,
-            finding.get_kind_display(),
-            finding.reference,
-            finding.display_text,
-            item.organisation.name,
-            item.get_status_display(),
-            item.blocked_by,
-            finding.deadline_display,
-            item.target_date,
-            item.effective_deadline,
-            deadlines.days_left(item.effective_deadline, today),
-            item.rag.title(),
-            display_name(item.owner),
-        )
-    ]
+def inline_row_limit() -> int:
+    return settings.EXPORT_INLINE_ROW_LIMIT
 
 
-def rows(items: QuerySet, today: datetime.date) -> Iterator[list]:
-    for item in items.iterator(chunk_size=CHUNK_SIZE):
-        yield row_for(item, today)
+def is_past_inline_limit(items: QuerySet) -> bool:
+    """Whether the list has more rows than a web request writes: a count that stops at the
+    limit, so asking costs the same for 20,001 rows as for 250,000."""
+    limit = inline_row_limit()
+    return items.order_by()[: limit + 1].count() > limit
+
+
+def value_rows(items: QuerySet) -> Iterator[tuple]:
+    """The list's rows as value tuples of COLUMNS, in its order, read in chunks."""
+    return items.values_list(*COLUMNS).iterator(chunk_size=CHUNK_SIZE)
+
+
+def row_cells(today: datetime.date) -> Callable[[tuple], list]:
+    """A function from a value tuple to the export's cells, as the list shows them (not
+    yet formula-safe: each writer makes them so)."""
+    owner_name = wording.OwnerNames()
+
+    def cells(row: tuple) -> list:
+        (
+            title, published_on, kind, reference, text, summary, organisation, status,
+            blocked_by, deadline, precision, target_date, effective_deadline, rag,
+            *owner,
+        ) = row  # fmt: skip
+        return [
+            title,
+            published_on,
+            wording.KIND_LABELS.get(kind, kind),
+            reference,
+            wording.finding_text(text, summary),
+            organisation,
+            wording.STATUS_LABELS.get(status, status),
+            blocked_by,
+            deadlines.format_deadline(deadline, precision),
+            target_date,
+            effective_deadline,
+            deadlines.days_left(effective_deadline, today),
+            rag.title(),
+            owner_name(*owner),
+        ]
+
+    return cells
 
 
 def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
@@ -66,24 +109,57 @@ def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def csv_stream(items: QuerySet, today: datetime.date) -> Iterator[str]:
+def csv_stream(
+    rows: Iterable[tuple], today: datetime.date, *, progress: Callable[[int], None] | None = None
+) -> Iterator[str]:
     """The header, then the rows a chunk at a time, each chunk written by the project's one
-    CSV writer."""
+    CSV writer (which makes every cell formula-safe). `progress(rows_so_far)` is told after
+    each chunk."""
     yield csv_line(HEADERS)
-    for chunk in _chunks(rows(items, today), CHUNK_SIZE):
-        yield csv_lines(chunk)
+    cells = row_cells(today)
+    written = 0
+    for chunk in _chunks(rows, CHUNK_SIZE):
+        yield csv_lines(map(cells, chunk))
+        written += len(chunk)
+        if progress:
+            progress(written)
 
 
-def xlsx_file(items: QuerySet, today: datetime.date):
-    """The workbook in a temporary file, written row by row (openpyxl's write-only mode, so a
-    national export does not hold every cell in memory), ready to stream."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Tracked items")
-    sheet.append(HEADERS)
-    for row in rows(items, today):
-        sheet.append(row)
-    # FileResponse closes it once sent (and the operating system removes it).
-    output = tempfile.TemporaryFile()  # noqa: SIM115
-    workbook.save(output)
-    output.seek(0)
-    return output
+def xlsx_stream(
+    rows: Iterable[tuple], today: datetime.date, *, progress: Callable[[int], None] | None = None
+) -> Iterator[bytes]:
+    """The workbook's bytes as they are written (dashboards.xlsx), one sheet of the rows,
+    every cell formula-safe."""
+    cells = row_cells(today)
+
+    def safe_cells(row: tuple) -> list:
+        return [neutralise(value) for value in cells(row)]
+
+    counted = _counting(map(safe_cells, rows), progress)
+    return xlsx.workbook_stream(SHEET_NAME, HEADERS, counted, flush_rows=CHUNK_SIZE)
+
+
+def _counting(rows: Iterable, progress: Callable[[int], None] | None) -> Iterator:
+    written = 0
+    for row in rows:
+        yield row
+        written += 1
+        if progress and written % CHUNK_SIZE == 0:
+            progress(written)
+    if progress:
+        progress(written)
+
+
+def stream(
+    format: str,
+    rows: Iterable[tuple],
+    today: datetime.date,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[str | bytes]:
+    writer = {"csv": csv_stream, "xlsx": xlsx_stream}[format]
+    return writer(rows, today, progress=progress)
+
+
+def file_name(today: datetime.date, format: str) -> str:
+    return f"rocu-tracked-items-{today:%Y-%m-%d}.{format}"

@@ -1,12 +1,14 @@
 """The filters on every list, kept in the URL. The FilterSet validates the query string and
 hands its cleaned data to selectors.items_for_dashboard, which does the filtering."""
 
+import html
+
 import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from inspections.models import Inspection
@@ -44,16 +46,19 @@ class FastSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = {str(chosen) for chosen in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(key), mark_safe(" selected") if str(key) in selected else "", label)
-                for key, label in self.choices
-            ),
-        )
+        options = []
+        for key, label in self.choices:
+            key = str(key)
+            mark = " selected" if key in selected else ""
+            # The standard library's escape: Django's escape() per option costs more than
+            # the rest of the page.
+            options.append(
+                f'<option value="{html.escape(key)}"{mark}>{html.escape(str(label))}</option>'
+            )
         final_attrs = flatatt(self.build_attrs(self.attrs, attrs))
-        return format_html('<select name="{}"{}>{}</select>', name, final_attrs, options)
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, final_attrs, mark_safe("".join(options))
+        )
 
 
 def _organisations():

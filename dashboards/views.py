@@ -1,22 +1,26 @@
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_POST
 
+from organisations.selectors import visible_organisation_ids
+from rocu_tracker import keyset
 from rocu_tracker.middleware import private_response
-from rocu_tracker.pdf import render_pdf
 
 from . import charts, exports, ical, selectors, services
 from .filters import DashboardFilterSet, ItemFilterSet
 from .forms import BoardPaperForm
-from .models import CalendarToken
+from .models import BoardPaperPdf, CalendarToken, DownloadStatus, ExportJob
+from .selectors import downloads
 
 PAGE_SIZE = 50
 
@@ -28,8 +32,11 @@ def dashboard(request):
     filters = filterset.cleaned_filters()
     # The page body is cached under the counts' key (selectors.dashboard_cache_key) and the
     # query string: counting and rendering happen only when the data or the question changed.
+    cache_key = selectors.dashboard_cache_key(user=request.user, filters=filters, today=today)
     board = SimpleLazyObject(
-        lambda: selectors.dashboard_for(user=request.user, filters=filters, today=today)
+        lambda: selectors.dashboard_for(
+            user=request.user, filters=filters, today=today, cache_key=cache_key
+        )
     )
     return render(
         request,
@@ -39,9 +46,7 @@ def dashboard(request):
             "board": board,
             "today": today,
             "charts": SimpleLazyObject(lambda: charts.data(board)),
-            "cache_key": selectors.dashboard_cache_key(
-                user=request.user, filters=filters, today=today
-            ),
+            "cache_key": cache_key,
             "cache_seconds": selectors.DASHBOARD_CACHE_SECONDS,
         },
     )
@@ -59,7 +64,7 @@ def item_list(request):
     filterset, items = _filtered_items(request, today)
     page_obj = None
     if items is not None:
-        page_obj = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+        page_obj = keyset.page_of(items, request.GET, size=PAGE_SIZE)
     return render(
         request,
         "dashboards/item_list.html",
@@ -67,34 +72,80 @@ def item_list(request):
     )
 
 
-def _export_name(today: datetime.date, extension: str) -> str:
-    return f"rocu-tracked-items-{today:%Y-%m-%d}.{extension}"
+# --- downloads: exports, board paper PDF, calendar feed --------------------------------------
 
 
-@login_required
-def export_csv(request):
+def _list_query(request) -> str:
+    """The list's query string without its place in the list: the filters."""
+    query = request.GET.copy()
+    for place in ("page", "after", "before"):
+        query.pop(place, None)
+    return query.urlencode()
+
+
+def _export(request, format: str):
+    """The export streamed as it is written, or past EXPORT_INLINE_ROW_LIMIT rows a job
+    that writes it, whose page the user is sent to."""
     today = timezone.localdate()
     filterset, items = _filtered_items(request, today)
     if items is None:
         return HttpResponse("The filters are not valid.", status=400, content_type="text/plain")
+    if exports.is_past_inline_limit(items):
+        job = services.export_job_request(
+            user=request.user,
+            format=format,
+            filters=filterset.form.cleaned_data,
+            query=_list_query(request),
+            today=today,
+        )
+        return redirect("dashboards:export_job", job.pk)
     response = StreamingHttpResponse(
-        exports.csv_stream(items, today), content_type="text/csv; charset=utf-8"
+        exports.stream(format, exports.value_rows(items), today),
+        content_type=exports.FORMATS[format],
     )
-    response["Content-Disposition"] = f'attachment; filename="{_export_name(today, "csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{exports.file_name(today, format)}"'
     return response
 
 
 @login_required
+def export_csv(request):
+    return _export(request, ExportJob.Format.CSV)
+
+
+@login_required
 def export_xlsx(request):
-    today = timezone.localdate()
-    filterset, items = _filtered_items(request, today)
-    if items is None:
-        return HttpResponse("The filters are not valid.", status=400, content_type="text/plain")
+    return _export(request, ExportJob.Format.XLSX)
+
+
+def _export_job_for_user(request, pk) -> ExportJob:
+    """The user's own job; anyone else's is a 404."""
+    return get_object_or_404(ExportJob.objects.requested_by(request.user), pk=pk)
+
+
+@login_required
+def export_job(request, pk):
+    """The job's progress; htmx asks again every two seconds until it is finished, and the
+    live region announces a change of status (`seen` is the status the page shows)."""
+    job = _export_job_for_user(request, pk)
+    template = "dashboards/export_job.html" + ("#job_status" if request.htmx else "")
+    context = {
+        "job": job,
+        "announce": request.htmx and request.GET.get("seen") != job.status,
+        "list_url": f"{reverse('dashboards:items')}?{job.query}",
+    }
+    return render(request, template, context)
+
+
+@login_required
+def export_job_download(request, pk):
+    job = _export_job_for_user(request, pk)
+    if job.status != DownloadStatus.DONE or job.expires_at <= timezone.now():
+        raise Http404("This export is not ready, or has expired.")
     return FileResponse(
-        exports.xlsx_file(items, today),
+        job.file.open("rb"),
         as_attachment=True,
-        filename=_export_name(today, "xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=exports.file_name(job.as_of, job.format),
+        content_type=exports.FORMATS[job.format],
     )
 
 
@@ -130,18 +181,49 @@ def board_paper(request):
 
 @login_required
 def board_paper_pdf(request):
+    """A small paper's PDF at once; a larger one (past BOARD_PAPER_PDF_INLINE_ROW_LIMIT
+    table rows) rendered by Celery and kept per scope, meeting and data version, with a
+    page that says it is being prepared and offers it when ready."""
     today = timezone.localdate()
     form = _board_paper_form(request, today)
     if not (form.is_bound and form.is_valid()):
         return redirect(f"{reverse('dashboards:board_paper')}?{request.GET.urlencode()}")
-    paper = selectors.board_paper_for(user=request.user, today=today, **form.cleaned_data)
-    pdf = render_pdf(
-        template_name="dashboards/board_paper_pdf.html", context={"paper": paper}, request=request
-    )
-    name = f"board-paper-{paper.organisation.slug}-{paper.meeting_on:%Y-%m-%d}.pdf"
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    wanted = {"today": today, "changes_since": None, **form.cleaned_data}
+    key = downloads.board_paper_pdf_key(**wanted)
+    kept = BoardPaperPdf.objects.filter(key=key).first()
+    if kept is None:
+        paper = selectors.board_paper_for(user=request.user, **wanted)
+        if paper.listed_rows <= settings.BOARD_PAPER_PDF_INLINE_ROW_LIMIT:
+            return _pdf_response(
+                services.board_paper_pdf_bytes(user=request.user, paper=paper), paper
+            )
+    if kept is None or (kept.status == DownloadStatus.FAILED and "retry" in request.GET):
+        kept = services.board_paper_pdf_request(user=request.user, key=key, retry=True, **wanted)
+    if kept.status == DownloadStatus.DONE and not request.htmx:
+        return _pdf_response(kept.file.open("rb"), kept)
+    return _board_paper_pdf_progress(request, kept)
+
+
+def _pdf_response(content, paper) -> HttpResponse:
+    name = services.board_paper_pdf_name(paper)
+    if isinstance(content, bytes):
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return FileResponse(content, as_attachment=True, filename=name, content_type="application/pdf")
+
+
+def _board_paper_pdf_progress(request, pdf: BoardPaperPdf):
+    query = request.GET.copy()
+    query.pop("retry", None)
+    query.pop("seen", None)
+    template = "dashboards/board_paper_pdf_status.html" + ("#pdf_status" if request.htmx else "")
+    context = {
+        "pdf": pdf,
+        "query": query.urlencode(),
+        "announce": request.htmx and request.GET.get("seen") != pdf.status,
+    }
+    return render(request, template, context)
 
 
 @login_required
@@ -155,7 +237,13 @@ def capability_matrix(request):
 def calendar_settings(request):
     token = services.calendar_token_ensure(user=request.user)
     feed_url = request.build_absolute_uri(reverse("dashboards:calendar_feed", args=[token.token]))
-    return render(request, "dashboards/calendar_settings.html", {"feed_url": feed_url})
+    window = {
+        "days_before": settings.CALENDAR_WINDOW_DAYS_BEFORE,
+        "days_after": settings.CALENDAR_WINDOW_DAYS_AFTER,
+    }
+    return render(
+        request, "dashboards/calendar_settings.html", {"feed_url": feed_url, "window": window}
+    )
 
 
 @login_required
@@ -169,18 +257,47 @@ def calendar_reset(request):
 @private_response
 def calendar_feed(request, token: str):
     """No session: calendar clients fetch it with the secret in the URL (so nothing may keep
-    a copy of someone's deadlines: private_response)."""
+    a copy of someone's deadlines: private_response). Streamed as it is written; a client
+    that sends the ETag or date it has back (If-None-Match, If-Modified-Since) is answered
+    304 Not Modified while the data and the day are unchanged, without writing it."""
     owner = get_object_or_404(CalendarToken.objects.select_related("user"), token=token).user
     if not owner.is_active:
         raise Http404("No such calendar.")
     today = timezone.localdate()
-    items = selectors.calendar_items(user=owner, today=today)
+    etag, last_modified = _calendar_validators(request, owner, today)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is None:
+        path = reverse("inspections:detail", args=["SLUG"])
+        before, after = request.build_absolute_uri(path).split("SLUG")
 
-    def url_for(item) -> str:
-        path = reverse("inspections:detail", args=[item.finding.inspection.slug])
-        return request.build_absolute_uri(f"{path}#finding-{item.finding.key}")
+        def url_for(inspection_slug: str, finding_key: str) -> str:
+            return f"{before}{inspection_slug}{after}#finding-{finding_key}"
 
-    body = ical.deadline_calendar(
-        items, name="ROCU Tracker deadlines", url_for=url_for, now=timezone.now()
+        rows = ical.feed_rows(user=owner, today=today).iterator(chunk_size=ical.CHUNK_SIZE)
+        response = StreamingHttpResponse(
+            ical.calendar_lines(rows, name="ROCU Tracker deadlines", url_for=url_for),
+            content_type="text/calendar; charset=utf-8",
+        )
+    else:
+        response = not_modified
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    return response
+
+
+def _calendar_validators(request, owner, today: datetime.date) -> tuple[str, int]:
+    """The feed's ETag and Last-Modified (a timestamp): they change with the data of the
+    owner's scope, the day (the window moves at midnight), and the address it links to."""
+    scope = visible_organisation_ids(owner, day=today)
+    version = downloads.scope_data_version(
+        organisation_ids=scope,
+        extra=(
+            "calendar",
+            ical.FORMAT_VERSION,
+            ical.window(today),
+            request.build_absolute_uri("/"),
+        ),
     )
-    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
+    changed = max(filter(None, (version.last_modified, midnight)))
+    return quote_etag(version.key[:40]), int(changed.timestamp())

@@ -7,8 +7,9 @@ from .models import Digest, Dispatch, Preference
 @admin.register(Dispatch)
 class DispatchAdmin(admin.ModelAdmin):
     """The dispatch log, for support: what was decided, for whom, and whether it went.
-    Rows cannot be deleted (the next scan would decide and send a deleted row again);
-    support marks a row failed, or retries it, through the services."""
+    Rows cannot be deleted (the next scan would decide and send a deleted row again while
+    it is current; only the retention removes old rows); support marks a row failed, or
+    retries it, through the services."""
 
     list_display = (
         "decided_on",
@@ -25,7 +26,8 @@ class DispatchAdmin(admin.ModelAdmin):
     search_fields = ("recipient__username", "recipient__email", "kind", "error")
     list_select_related = ("recipient",)
     date_hierarchy = "decided_on"
-    show_full_result_count = False  # the log grows without bound
+    ordering = ("-decided_on", "-id")  # newest first, on the dispatch_decided_on index
+    show_full_result_count = False  # months of rows (the retention keeps them bounded)
     readonly_fields = [f.name for f in Dispatch._meta.fields]
     actions = ["mark_failed", "retry"]
 

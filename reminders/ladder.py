@@ -6,6 +6,7 @@ already in the dispatch log is never repeated (its key is unique). The same func
 at send time, whether a row the scan recorded days ago is still the current step."""
 
 import datetime
+import itertools
 from typing import NamedTuple
 
 from rocu_tracker import deadlines
@@ -15,6 +16,16 @@ ESCALATE_AFTER_DAYS = 7  # escalation from the first day of the second overdue w
 WEEKLY_OVERDUE_WEEKS = 4  # weekly for the first month overdue, then monthly
 # Publication day is day 1; the last reminder falls on the statutory period's last day.
 SECTION55_DAYS = (42, 49, deadlines.SECTION_55_PERIOD_DAYS)
+# The longest run of days on which one step (its kind and deadline) stays the current one:
+# a month overdue, at most 31 days; the steps before the deadline, the overdue weeks and the
+# Section 55 days are shorter. Every step's run is one stretch of days, so a key decided more
+# than this many days ago is never decided again: the dispatch log's older rows can go
+# (services/retention.py) without a reminder going twice.
+LONGEST_STEP_DAYS = max(
+    31,
+    *(longer - shorter for longer, shorter in itertools.pairwise(BEFORE_DAYS)),
+    *(later - earlier for earlier, later in itertools.pairwise(SECTION55_DAYS)),
+)
 
 
 class Owner:

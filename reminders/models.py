@@ -2,8 +2,8 @@
 that carry them by email, each user's preferences, and the in-app notifications.
 
 The dispatch log's unique key (subject, kind, deadline, recipient) is what makes sending
-exactly once: the scan inserts with ON CONFLICT DO NOTHING, and only a row it created is
-ever sent. DESIGN.md section 3 has the rules."""
+exactly once: the scan inserts only the keys its index does not hold, with ON CONFLICT DO
+NOTHING, and only a row it created is ever sent. DESIGN.md section 3 has the rules."""
 
 from django.conf import settings
 from django.db import models
@@ -22,9 +22,11 @@ class Delivery(models.TextChoices):
 
 
 class Dispatch(models.Model):
-    """One reminder the scan decided on. Rows are only ever added by the scan, and never
-    deleted (a deleted key would be decided and sent again); delivery fields change as the
-    email goes out, or when support marks a row failed or retries it."""
+    """One reminder the scan decided on. Rows are only ever added by the scan; delivery
+    fields change as the email goes out, or when support marks a row failed or retries it.
+    Support never deletes a row (a key deleted while still current would be decided and sent
+    again); the retention removes rows once their key can no longer be decided
+    (services/retention.py)."""
 
     class Subject(models.TextChoices):
         TRACKED_ITEM = "tracked_item", "Tracked item"
@@ -53,7 +55,8 @@ class Dispatch(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["-decided_on", "deadline", "id"]
+        # No default order: the scan reads the log by exact key only (services/scan.py), and
+        # an ORDER BY there would sort what nobody reads in order.
         verbose_name_plural = "dispatches"
         constraints = [
             models.UniqueConstraint(
@@ -71,6 +74,8 @@ class Dispatch(models.Model):
             ),
             # The scan picks out the rows it created, by its run id.
             models.Index(fields=["scan"], name="dispatch_scan"),
+            # reminders_prune finds the oldest rows; the admin lists the newest first.
+            models.Index(fields=["decided_on", "id"], name="dispatch_decided_on"),
         ]
 
     def __str__(self) -> str:

@@ -25,3 +25,8 @@ def send_dispatch(dispatch_id: int, day: str | None = None) -> bool:
     return services.dispatch_send(
         dispatch_id=dispatch_id, day=datetime.date.fromisoformat(day) if day else None
     )
+
+
+@shared_task(name="reminders.prune")
+def prune_dispatch_log() -> int:
+    return services.reminders_prune(today=timezone.localdate())

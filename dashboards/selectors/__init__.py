@@ -39,7 +39,7 @@ from recommendations.models import (
     open_condition,
     overdue_condition,
 )
-from recommendations.selectors import tracking_data_version
+from recommendations.selectors import tracking_scope_version
 from rocu_tracker import deadlines
 
 DUE_WINDOWS = (30, 60, 90)
@@ -178,13 +178,20 @@ DASHBOARD_CACHE_SECONDS = 5 * 60
 
 
 def dashboard_for(
-    *, user, filters: Mapping[str, Any] | None = None, today: datetime.date
+    *,
+    user,
+    filters: Mapping[str, Any] | None = None,
+    today: datetime.date,
+    cache_key: str | None = None,
 ) -> Dashboard:
     """Every count on the dashboard. Counting a region's or the nation's items takes far
     longer than a page should, so the result is cached under a key made of what the user may
-    see, the filters, the day and the tracking data's version: any saved change to an item,
-    finding or inspection gives a new key, so a cached count never disagrees with its list."""
-    key = "dashboard:" + dashboard_cache_key(user=user, filters=filters, today=today)
+    see, the filters, the day and the version of the data in the user's scope: any saved
+    change to an item there, or to a finding or inspection, gives a new key, so a cached
+    count never disagrees with its list (dashboard_cache_key; a caller that has the key
+    already passes it)."""
+    cache_key = cache_key or dashboard_cache_key(user=user, filters=filters, today=today)
+    key = "dashboard:" + cache_key
     board = cache.get(key)
     if board is None:
         board = _dashboard_compute(user=user, filters=filters, today=today)
@@ -196,7 +203,8 @@ def dashboard_cache_key(
     *, user, filters: Mapping[str, Any] | None = None, today: datetime.date
 ) -> str:
     """What a dashboard's counts depend on: who may see what, the filters, the day and the
-    tracking data's version (any saved change to an item, finding or inspection changes it)."""
+    version of the data in the user's scope (a write to an item of one of its organisations,
+    or to any finding or inspection, changes it; a write elsewhere does not)."""
     scope = visible_organisation_ids(user, day=today)
     return hashlib.sha256(
         repr(
@@ -204,7 +212,7 @@ def dashboard_cache_key(
                 sorted(scope) if scope is not None else "national",
                 sorted((name, str(_pk(value))) for name, value in (filters or {}).items()),
                 today.isoformat(),
-                tracking_data_version(),
+                tracking_scope_version(organisation_ids=scope),
             )
         ).encode()
     ).hexdigest()
@@ -215,8 +223,7 @@ def _dashboard_compute(
 ) -> Dashboard:
     """Every count on the dashboard, in a constant number of queries whatever the data size."""
     items = items_for_dashboard(user=user, filters=filters, today=today).order_by()
-    summary = _summary(items, today)
-    organisation_rows = _by_organisation(items, today)
+    summary, organisation_rows = _summary_by_organisation(items, today)
     inspection_rows = _by_inspection(items, today)
     return Dashboard(
         total=summary["total"],
@@ -243,27 +250,34 @@ def _statuses() -> list[tuple[str, str]]:
 
 
 def _summary(items: QuerySet, today: datetime.date) -> dict[str, int]:
-    counts = {
-        "total": Count("id"),
-        "open": Count("id", filter=open_condition()),
-        "overdue": Count("id", filter=overdue_condition(today)),
-    }
+    """The headline counts alone (the board paper's)."""
+    return _summary_by_organisation(items, today)[0]
+
+
+def _summary_by_organisation(items: QuerySet, today: datetime.date) -> tuple[dict, list[dict]]:
+    """The headline counts and one row per organisation (name, total, open, overdue, a count
+    per status), from one pass: the items grouped by organisation and status, each group
+    counted by deadline window and RAG."""
+    counts = {"n": Count("id"), "overdue": Count("id", filter=overdue_condition(today))}
     for days in DUE_WINDOWS:
         counts[f"due_{days}"] = Count("id", filter=due_soon_condition(today, days))
-    for value, _ in _statuses():
-        counts[f"status_{value}"] = Count("id", filter=Q(status=value))
     for value, _ in RAG_CHOICES:
         counts[f"rag_{value}"] = Count("id", filter=Q(rag=value))
-    return items.aggregate(**counts)
-
-
-def _by_organisation(items: QuerySet, today: datetime.date) -> list[dict]:
-    """One row per organisation: name, total, open, overdue, and a count per status."""
-    rows: dict[int, dict] = {}
-    grouped = items.values("organisation_id", "organisation__name", "status").annotate(
-        n=Count("id"), overdue=Count("id", filter=overdue_condition(today))
+    grouped = items.values("organisation_id", "organisation__name", "status").annotate(**counts)
+    summary = dict.fromkeys(
+        ["total", "open", *(key for key in counts if key != "n")]
+        + [f"status_{value}" for value, _ in _statuses()],
+        0,
     )
+    rows: dict[int, dict] = {}
     for row in grouped:
+        is_open = row["status"] not in TrackedItem.CLOSED_STATUSES
+        summary["total"] += row["n"]
+        summary["open"] += row["n"] if is_open else 0
+        summary[f"status_{row['status']}"] += row["n"]
+        for key in counts:
+            if key != "n":
+                summary[key] += row[key]
         organisation = rows.setdefault(
             row["organisation_id"],
             {
@@ -278,13 +292,13 @@ def _by_organisation(items: QuerySet, today: datetime.date) -> list[dict]:
         organisation["total"] += row["n"]
         organisation["overdue"] += row["overdue"]
         organisation["by_status"][row["status"]] += row["n"]
-        if row["status"] not in TrackedItem.CLOSED_STATUSES:
+        if is_open:
             organisation["open"] += row["n"]
     for organisation in rows.values():
         organisation["status_cells"] = [
             (value, organisation["by_status"][value]) for value, _ in _statuses()
         ]
-    return sorted(rows.values(), key=lambda row: row["name"])
+    return summary, sorted(rows.values(), key=lambda row: row["name"])
 
 
 def _by_region(organisation_rows: list[dict], today: datetime.date) -> list[dict]:

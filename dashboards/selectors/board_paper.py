@@ -1,7 +1,12 @@
-"""The board paper: what a board receives for a meeting."""
+"""The board paper: what a board receives for a meeting. Each list shows at most
+settings.BOARD_PAPER_LIST_LIMIT rows and says how many more there are (the items in the
+export with the same filters), so a force's paper stays a few pages long."""
 
 import dataclasses
 import datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
 
 from organisations.models import Organisation
 from recommendations.models import TrackedItem, TrackedItemEvent
@@ -25,6 +30,40 @@ class BoardPaper:
     changes_since: datetime.date | None = None
     status_changes: list = dataclasses.field(default_factory=list)
     status_changes_more: int = 0
+    # How many rows each list leaves out, and the query strings of the exports (the
+    # drill-down list's filters) that hold all of the red items and the items due.
+    red_items_more: int = 0
+    revisions_more: int = 0
+    due_more: int = 0
+    red_query: str = ""
+    due_query: str = ""
+
+    @property
+    def listed_rows(self) -> int:
+        """The rows of its tables: what rendering it costs."""
+        lists = (self.red_items, self.revisions, self.due_before_next_meeting)
+        return sum(map(len, lists)) + len(self.status_changes)
+
+
+def list_limit() -> int:
+    return settings.BOARD_PAPER_LIST_LIMIT
+
+
+def _capped(queryset, *, total: int | None = None) -> tuple[list, int]:
+    """The first list_limit() rows, and how many more there are (counted only when there
+    are more; `total` when the caller knows it)."""
+    limit = list_limit()
+    shown = list(queryset[: limit + 1])
+    if len(shown) <= limit:
+        return shown, 0
+    more = (queryset.count() if total is None else total) - limit
+    return shown[:limit], more
+
+
+def _query(filters: dict) -> str:
+    return urlencode(
+        {name: getattr(value, "pk", value) for name, value in filters.items()}, doseq=True
+    )
 
 
 def board_paper_for(
@@ -40,7 +79,11 @@ def board_paper_for(
     target dates with theirs, and what falls due between today and the next meeting."""
     scope = {"organisation": organisation}
     summary = _summary(items_for_dashboard(user=user, filters=scope, today=today).order_by(), today)
-    red_items = list(items_for_dashboard(user=user, filters={**scope, "rag": ["red"]}, today=today))
+    red_filters = {**scope, "rag": ["red"]}
+    red_items, red_more = _capped(
+        items_for_dashboard(user=user, filters=red_filters, today=today),
+        total=summary["rag_red"],
+    )
     for item in red_items:
         item.reason = red_reason(item, today)
     revisions = (
@@ -52,16 +95,14 @@ def board_paper_for(
         .select_related("item__finding__inspection", "actor")
         .order_by("-occurred_on", "-id")
     )
-    due = items_for_dashboard(
-        user=user,
-        filters={
-            **scope,
-            "state": "open",
-            "deadline_after": today,
-            "deadline_before": next_meeting_on,
-        },
-        today=today,
-    )
+    revisions, revisions_more = _capped(revisions)
+    due_filters = {
+        **scope,
+        "state": "open",
+        "deadline_after": today,
+        "deadline_before": next_meeting_on,
+    }
+    due, due_more = _capped(items_for_dashboard(user=user, filters=due_filters, today=today))
     return BoardPaper(
         organisation=organisation,
         meeting_on=meeting_on,
@@ -71,14 +112,15 @@ def board_paper_for(
         by_status=[(value, label, summary[f"status_{value}"]) for value, label in _statuses()],
         overdue=summary["overdue"],
         red_items=red_items,
-        revisions=list(revisions),
-        due_before_next_meeting=list(due),
+        revisions=revisions,
+        due_before_next_meeting=due,
+        red_items_more=red_more,
+        revisions_more=revisions_more,
+        due_more=due_more,
+        red_query=_query(red_filters),
+        due_query=_query(due_filters),
         **_status_changes(user, scope, today, changes_since, meeting_on),
     )
-
-
-# A board paper lists this many status changes at most, and says how many more there were.
-STATUS_CHANGES_SHOWN = 100
 
 
 def _status_changes(user, scope, today, since, meeting_on) -> dict:
@@ -92,14 +134,10 @@ def _status_changes(user, scope, today, since, meeting_on) -> dict:
         occurred_on__gt=since,
         occurred_on__lte=meeting_on,
     )
-    ordered = changes.select_related("item__finding__inspection", "actor")
-    shown = list(ordered.order_by("occurred_on", "id")[: STATUS_CHANGES_SHOWN + 1])
-    more = changes.count() - STATUS_CHANGES_SHOWN if len(shown) > STATUS_CHANGES_SHOWN else 0
-    return {
-        "changes_since": since,
-        "status_changes": shown[:STATUS_CHANGES_SHOWN],
-        "status_changes_more": more,
-    }
+    shown, more = _capped(
+        changes.select_related("item__finding__inspection", "actor").order_by("occurred_on", "id")
+    )
+    return {"changes_since": since, "status_changes": shown, "status_changes_more": more}
 
 
 def red_reason(item: TrackedItem, today: datetime.date) -> str:

@@ -47,13 +47,15 @@ def make_items(
     items = []
     for i, finding in enumerate(findings):
         target = finding.deadline + datetime.timedelta(days=45) if finding.deadline else None
+        target = target if i % 5 == 2 else None
         items.append(
             TrackedItem(
                 finding=finding,
                 organisation=organisation,
                 status=STATUSES[i % len(STATUSES)],
                 blocked_by="Home Office funding" if i % 7 == 3 else "",
-                target_date=target if i % 5 == 2 else None,
+                target_date=target,
+                effective_deadline=target or finding.deadline,
             )
         )
     return TrackedItem.objects.bulk_create(items)

@@ -1,14 +1,24 @@
 import datetime
 import io
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from dashboards import tasks
+from dashboards.models import BoardPaperPdf
+from organisations import services as organisation_services
+from organisations.access import SYSTEM
+from organisations.models import Membership
+from recommendations import services as item_services
 from recommendations.models import TrackedItem, TrackedItemEvent
+from recommendations.tests.factories import InspectionFactory
 
-from .helpers import make_items
+from .helpers import links_to, make_items
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +117,172 @@ def test_it_offers_an_empty_form_first(client, board_member):
     assert response.context["paper"] is None
     options = response.context["form"].fields["organisation"].queryset
     assert "Cambridgeshire Constabulary" not in {organisation.name for organisation in options}
+
+
+# --- capped lists, and the large paper's PDF rendered by Celery ----------------------------
+
+
+@pytest.fixture
+def long_paper(organisations, today, settings):
+    """Devon and Cornwall with 200 more items (many red, many due before the next meeting),
+    and lists capped at 3 rows."""
+    settings.BOARD_PAPER_LIST_LIMIT = 3
+    dc = organisations["devon-and-cornwall"]
+    items = make_items(200, organisation=dc, today=today, text="Long paper item")
+    for days, item in enumerate(items[:5]):
+        TrackedItemEvent.objects.create(
+            item=item,
+            kind=TrackedItemEvent.Kind.TARGET_DATE_REVISION,
+            occurred_on=today - datetime.timedelta(days=days),
+            new_date=today + datetime.timedelta(days=30),
+            narrative=f"Revision {days}",
+        )
+    return {
+        "organisation": dc.id,
+        "meeting_on": (today + datetime.timedelta(days=7)).isoformat(),
+        "next_meeting_on": (today + datetime.timedelta(days=90)).isoformat(),
+    }
+
+
+def _csv_rows(client, href: str) -> int:
+    response = client.get(href)
+    assert response.status_code == 200
+    return len(response.getvalue().decode().strip().split("\r\n")) - 1
+
+
+def test_it_caps_each_list_and_points_to_the_rest_in_the_export(
+    client, board_member, long_paper, today
+):
+    client.force_login(board_member)
+    response = client.get(PAGE, long_paper)
+    paper = response.context["paper"]
+    html = response.content.decode()
+    assert len(paper.red_items) == len(paper.due_before_next_meeting) == len(paper.revisions) == 3
+    assert paper.red_items_more > 0 and paper.due_more > 0
+    assert paper.revisions_more == 2
+    assert f"And {paper.revisions_more} more, not listed" in html
+
+    text = " ".join(re.sub(r"<[^>]+>", "", html).split())
+    assert f"And {paper.red_items_more} more, in the export (also as Excel)." in text
+    assert f"And {paper.due_more} more, in the export (also as Excel)." in text
+    red_href, due_href = [
+        href
+        for href, text in links_to(html, reverse("dashboards:export_csv"))
+        if text == "in the export"
+    ]
+    assert red_href == f"{reverse('dashboards:export_csv')}?{paper.red_query}"
+    assert paper.red_query == f"organisation={long_paper['organisation']}&rag=red"
+    assert _csv_rows(client, red_href) == 3 + paper.red_items_more
+    assert f"deadline_after={today.isoformat()}" in due_href
+    assert _csv_rows(client, due_href) == 3 + paper.due_more
+
+
+def _poll(client, query, status):
+    return client.get(PDF, {**query, "seen": status}, headers={"HX-Request": "true"})
+
+
+def _pdf_text(response) -> str:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    pages = PdfReader(io.BytesIO(body)).pages
+    return " ".join(" ".join(page.extract_text() for page in pages).split())
+
+
+def test_it_renders_a_large_papers_pdf_in_celery_and_keeps_it(
+    client, board_member, long_paper, settings, dc_editor, django_capture_on_commit_callbacks
+):
+    settings.BOARD_PAPER_PDF_INLINE_ROW_LIMIT = 5
+    client.force_login(board_member)
+    with django_capture_on_commit_callbacks() as enqueued:
+        preparing = client.get(PDF, long_paper)
+    assert len(enqueued) == 1
+    assert preparing["Content-Type"].startswith("text/html")
+    assert "its PDF is being prepared" in preparing.content.decode()
+    pdf = BoardPaperPdf.objects.get()
+    assert pdf.status == "pending"
+    poll = _poll(client, long_paper, "pending").content.decode()
+    assert 'hx-trigger="every 2s"' in poll and "<html" not in poll
+
+    assert tasks.render_board_paper_pdf(str(pdf.pk)) is True
+    ready = _poll(client, long_paper, "pending")
+    assert ready["Content-Type"].startswith("text/html")  # htmx never gets the file
+    assert "The PDF is ready to download." in ready.content.decode()
+    assert "hx-trigger" not in ready.content.decode()
+
+    served = client.get(PDF, long_paper)
+    assert served["Content-Type"] == "application/pdf"
+    assert served["Content-Disposition"].startswith("attachment")
+    text = _pdf_text(served)
+    assert "Board paper: Devon and Cornwall Police" in text
+    assert "more, in the export" in text
+    again = client.get(PDF, long_paper)
+    assert again["Content-Type"] == "application/pdf"
+    assert BoardPaperPdf.objects.count() == 1
+
+    item = TrackedItem.objects.filter(organisation_id=long_paper["organisation"]).first()
+    item_services.tracked_item_assign(item=item, owner=dc_editor, by=dc_editor)
+    changed = client.get(PDF, long_paper)
+    assert changed["Content-Type"].startswith("text/html")
+    assert BoardPaperPdf.objects.count() == 2
+
+
+def test_it_serves_the_kept_pdf_to_another_member_and_hides_it_from_outsiders(
+    client, board_member, cambs_editor, django_user_model, organisations, long_paper, settings
+):
+    settings.BOARD_PAPER_PDF_INLINE_ROW_LIMIT = 5
+    client.force_login(board_member)
+    client.get(PDF, long_paper)
+    tasks.render_board_paper_pdf(str(BoardPaperPdf.objects.get().pk))
+    colleague = django_user_model.objects.create_user("frank")
+    organisation_services.membership_grant(
+        user=colleague, organisation=organisations["swrocu"], role=Membership.Role.VIEWER, by=SYSTEM
+    )
+    client.force_login(colleague)
+    assert client.get(PDF, long_paper)["Content-Type"] == "application/pdf"
+    client.force_login(cambs_editor)
+    assert client.get(PDF, long_paper).status_code == 404
+    assert client.get(PDF, {**long_paper, "seen": "done"}).status_code == 404
+
+
+def test_it_offers_to_try_again_when_the_render_failed(client, board_member, long_paper, settings):
+    settings.BOARD_PAPER_PDF_INLINE_ROW_LIMIT = 5
+    client.force_login(board_member)
+    client.get(PDF, long_paper)
+    pdf = BoardPaperPdf.objects.get()
+    BoardPaperPdf.objects.filter(pk=pdf.pk).update(requested_by=None)  # whoever asked has gone
+    with pytest.raises(ValueError):
+        tasks.render_board_paper_pdf(str(pdf.pk))
+    failed = client.get(PDF, long_paper).content.decode()
+    assert "The PDF could not be prepared." in failed
+    assert "retry=1" in failed
+    client.get(PDF, {**long_paper, "retry": "1"})
+    pdf.refresh_from_db()
+    assert (pdf.status, pdf.requested_by) == ("pending", board_member)
+
+
+def test_it_runs_the_same_queries_for_1_row_as_for_50(
+    client, board_member, organisations, today, settings, django_assert_max_num_queries
+):
+    settings.BOARD_PAPER_LIST_LIMIT = 50
+    dc = organisations["devon-and-cornwall"]
+    inspection = InspectionFactory(published_on=today - datetime.timedelta(400))
+    query = {
+        "organisation": dc.id,
+        "meeting_on": today.isoformat(),
+        "next_meeting_on": (today + datetime.timedelta(days=200)).isoformat(),
+        "changes_since": (today - datetime.timedelta(days=400)).isoformat(),
+    }
+    client.force_login(board_member)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(PAGE, query).status_code == 200
+        return len(context.captured_queries)
+
+    TrackedItem.objects.filter(organisation=dc).delete()
+    make_items(1, organisation=dc, today=today, inspection=inspection)
+    one = queries()
+    make_items(49, organisation=dc, today=today, inspection=inspection)
+    fifty = queries()
+    assert one == fifty
+    with django_assert_max_num_queries(one):
+        client.get(PAGE, query)

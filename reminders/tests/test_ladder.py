@@ -124,3 +124,45 @@ def test_its_section55_window_spans_the_ladder_s_days():
     assert ladder.section55_steps(last, today)[0].kind == "s55_day42"
     assert ladder.section55_steps(first - datetime.timedelta(days=1), today) == []
     assert ladder.section55_steps(last + datetime.timedelta(days=1), today) == []
+
+
+def _runs_of_each_step(steps_on, days) -> dict[str, list[datetime.date]]:
+    """Each kind's days on which it is a current step, over `days`."""
+    runs: dict[str, list[datetime.date]] = {}
+    for day in days:
+        for step in steps_on(day):
+            runs.setdefault(step.kind, []).append(day)
+    return runs
+
+
+def _assert_one_stretch_of_at_most_the_longest_step(runs) -> int:
+    longest = 0
+    for kind, days in runs.items():
+        assert (days[-1] - days[0]).days + 1 == len(days), f"{kind} comes back"
+        longest = max(longest, len(days))
+    assert longest <= ladder.LONGEST_STEP_DAYS
+    return longest
+
+
+def test_each_step_is_current_on_one_stretch_of_at_most_the_longest_step():
+    """What the dispatch log's retention relies on: a step (kind and deadline) decided more
+    than LONGEST_STEP_DAYS ago is never current again. Every deadline of a leap year, from
+    30 days before to 10 months after; the 31-day months make the longest."""
+    longest = 0
+    for offset in range(366):
+        deadline = datetime.date(2028, 1, 1) + datetime.timedelta(days=offset)
+        days = [deadline + datetime.timedelta(days=n) for n in range(-30, 300)]
+        runs = _runs_of_each_step(lambda day, d=deadline: ladder.deadline_steps(d, day), days)
+        longest = max(longest, _assert_one_stretch_of_at_most_the_longest_step(runs))
+
+    assert longest == ladder.LONGEST_STEP_DAYS == 31
+
+
+def test_each_section55_step_is_current_on_one_stretch_within_the_longest_step():
+    published = datetime.date(2021, 2, 10)
+    days = [published + datetime.timedelta(days=n) for n in range(80)]
+
+    runs = _runs_of_each_step(lambda day: ladder.section55_steps(published, day), days)
+
+    assert sorted(runs) == ["s55_day42", "s55_day49", "s55_day56"]
+    _assert_one_stretch_of_at_most_the_longest_step(runs)

@@ -17,6 +17,7 @@ from recommendations import services as item_services
 from recommendations.models import TrackedItem
 from reminders import ladder, services
 from reminders.models import Delivery, Digest, Dispatch, Notification, Preference
+from reminders.services import scan
 from section55.models import Section55Response
 
 pytestmark = pytest.mark.django_db
@@ -334,6 +335,30 @@ def test_its_scan_query_count_does_not_grow_with_the_items(cast, make_item):
         return len(queries)
 
     assert scan_queries(1) == scan_queries(50)
+
+
+def test_it_looks_each_decided_key_up_in_the_unique_index(cast, make_item):
+    """The log is read by exact key only, one probe a key, whatever its size (a plan that
+    hashed or scanned the whole log would cost more every day the log grows)."""
+    for _ in range(3):
+        make_item(deadline=DEADLINE, owner=cast["alice"])
+    services.reminders_scan(today=before(28))
+    today = before(27)
+    rows = list(scan._tracked_items(today))
+    decisions = scan._decide(
+        Dispatch.Subject.TRACKED_ITEM,
+        rows,
+        steps_on=scan._StepsOn(today),
+        audience=scan._Audience(),
+    )
+
+    plan = "\n".join(scan.claim_plan(Dispatch.Subject.TRACKED_ITEM, decisions, today=today))
+
+    assert "Nested Loop Anti Join" in plan
+    assert "Scan using dispatch_unique_key on reminders_dispatch recorded" in plan
+    assert "Seq Scan on reminders_dispatch" not in plan
+    assert "Sort" not in plan
+    assert Dispatch.objects.count() == 3  # rolled back
 
 
 def test_it_sends_one_current_reminder_per_item_after_a_lost_queue(cast, make_item):

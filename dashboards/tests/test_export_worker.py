@@ -1,0 +1,143 @@
+"""For real: the request enqueues the export job in Redis, a Celery worker process (solo
+pool) against the test database writes the file into the storage, and its owner downloads
+it. Nothing here is mocked.
+
+(The Redis and worker fixtures follow reminders/tests/test_celery.py's; they are the
+dashboards' own so that the two apps' tests can change apart.)"""
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from dashboards.models import DownloadStatus, ExportJob
+from rocu_tracker.celery import app as celery_app
+
+from .helpers import make_items
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+CELERY = str(Path(sys.executable).with_name("celery"))
+REDIS_SERVER = "/usr/bin/redis-server"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(condition, *, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"Timed out after {timeout}s waiting for {what}")
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    if not os.access(REDIS_SERVER, os.X_OK):
+        pytest.fail("redis-server is missing: scripts/ensure-test-packages installs it")
+    port = _free_port()
+    server = subprocess.Popen(
+        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path)]
+        + ["--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+
+    def answers():
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    _wait_for(answers, timeout=10, what="redis-server")
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def _use_broker(url: str) -> None:
+    """Point this process's Celery app at `url` (the tests' default is memory://)."""
+    celery_app.conf.broker_url = url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def worker(redis_url, settings, tmp_path):
+    """A worker on Redis and the test database, writing to this test's storage folder; the
+    test process sends its tasks to the same Redis."""
+    db = connection.settings_dict
+    credentials = f"{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}@" if db["USER"] else ""
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "rocu_tracker.settings",
+        "DATABASE_URL": f"postgres://{credentials}{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": redis_url,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "CELERY_BEAT_SCHEDULE_FILENAME": str(tmp_path / "beat-schedule"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = tmp_path / "worker.log"
+    process = subprocess.Popen(
+        [CELERY, "-A", "rocu_tracker", "worker", "--pool", "solo", "--loglevel", "INFO"]
+        + ["--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=BASE_DIR,
+        env=environment,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    previous = celery_app.conf.broker_url
+    _use_broker(redis_url)
+    yield log
+    _use_broker(previous)
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def test_a_worker_writes_the_long_export_and_its_owner_downloads_it(
+    client, board_member, cambs_editor, organisations, worker, settings
+):
+    settings.EXPORT_INLINE_ROW_LIMIT = 10
+    make_items(40, organisation=organisations["devon-and-cornwall"], today=timezone.localdate())
+    client.force_login(board_member)
+    query = {"organisation": organisations["devon-and-cornwall"].id}
+    response = client.get(reverse("dashboards:export_xlsx"), query)
+    job = ExportJob.objects.get()
+    assert response["Location"] == reverse("dashboards:export_job", args=[job.pk])
+
+    def finished():
+        job.refresh_from_db()
+        return job.is_finished
+
+    _wait_for(finished, timeout=60, what=f"the worker to write the export ({worker})")
+    assert job.status == DownloadStatus.DONE, job.error or worker.read_text()
+    assert "dashboards.run_export_job" in worker.read_text()
+
+    download = client.get(reverse("dashboards:export_job_download", args=[job.pk]))
+    sheet = load_workbook(io.BytesIO(download.getvalue())).active
+    assert sheet.max_row - 1 == job.rows_written == job.total_rows >= 40
+    client.force_login(cambs_editor)
+    assert client.get(reverse("dashboards:export_job_download", args=[job.pk])).status_code == 404
