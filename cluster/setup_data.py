@@ -22,6 +22,7 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 
 from organisations import services as organisation_services  # noqa: E402
+from organisations.access import SYSTEM  # noqa: E402
 from organisations.models import Membership, Organisation  # noqa: E402
 from recommendations import services as recommendation_services  # noqa: E402
 from recommendations.models import TrackedItem  # noqa: E402
@@ -50,7 +51,7 @@ def main() -> None:
             first_name=username.title(),
         )
         organisation_services.membership_grant(
-            user=user, organisation=Organisation.objects.get(slug=slug), role=role
+            user=user, organisation=Organisation.objects.get(slug=slug), role=role, by=SYSTEM
         )
         users[username] = user
     writers = {}
@@ -62,8 +63,8 @@ def main() -> None:
     keep = [item.pk for item in writers.values()] + [takeover.pk]
     TrackedItem.objects.exclude(pk__in=keep).update(status=TrackedItem.Status.NO_FURTHER_ACTION)
     for username, item in writers.items():
-        recommendation_services.tracked_item_assign(item=item, owner=users[username])
-    recommendation_services.tracked_item_assign(item=takeover, owner=users["zed"])
+        recommendation_services.tracked_item_assign(item=item, owner=users[username], by=SYSTEM)
+    recommendation_services.tracked_item_assign(item=takeover, owner=users["zed"], by=SYSTEM)
     print(
         json.dumps(
             {
