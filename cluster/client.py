@@ -1,7 +1,8 @@
 """A signed-in person's browser, reduced to what the load needs: one kept-alive connection
 (TLS to the balancer, or plain HTTP straight to a node, saying X-Forwarded-Proto as the
-balancer would), cookies, the CSRF token, multipart uploads. Every request is recorded
-with when it started and ended, who answered (the balancer's X-Served-By) and how."""
+balancer would), cookies, the CSRF token, multipart uploads (at full speed, or streamed
+slowly as from a poor connection). Every request is recorded with when it started and ended,
+who answered (the balancer's X-Served-By, also on the balancer's own 502) and how."""
 
 import dataclasses
 import http.client
@@ -29,6 +30,8 @@ class Record:
     served_by: str = ""
     location: str = ""
     error: str = ""
+    id: str = ""  # sent as X-Cluster-Request, which the test's balancer logs
+    port: int = 0  # this end's port of the connection it went on
 
     @property
     def ok(self) -> bool:
@@ -53,6 +56,9 @@ class Browser:
         self.records = records if records is not None else []
         self._lock = threading.Lock()
         self._connection = None
+        self.connections = 0  # opened; requests on the same one are kept-alive reuses
+        self.sent = 0
+        self._served_by = ""
 
     @property
     def origin(self) -> str:
@@ -69,8 +75,9 @@ class Browser:
             )
         return http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
 
-    def request(self, method: str, path: str, body: bytes | None = None, **headers: str):
-        """The response, or None if the connection failed (recorded either way)."""
+    def request(self, method: str, path: str, body=None, **headers: str):
+        """The response, or None if the connection failed (recorded either way). The body
+        is bytes, or an iterable of bytes (sent as it comes) with a Content-Length."""
         headers = {k.replace("_", "-"): v for k, v in headers.items()}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -78,16 +85,23 @@ class Browser:
             headers["X-Forwarded-Proto"] = "https"  # standing in for the balancer
         if method == "POST":
             headers["Origin"] = self.origin
+        self.sent += 1
+        headers["X-Cluster-Request"] = f"{self.name}-{self.sent}"
         started = time.monotonic()
         record = Record(self.name, method, path, started, started, None)
+        record.id = headers["X-Cluster-Request"]
+        self._served_by, self._port = "", 0
         try:
             response = self._send(method, path, body, headers)
         except (OSError, http.client.HTTPException) as error:
             self._close()
             record.ended, record.error = time.monotonic(), f"{type(error).__name__}: {error}"
+            record.served_by = self._served_by  # when the answer was cut off after its head
+            record.port = self._port
             self.records.append(record)
             return None
         record.ended, record.status = time.monotonic(), response.status
+        record.port = self._port
         record.served_by = response.headers.get("X-Served-By", "")
         record.location = response.headers.get("Location", "")
         self.records.append(record)
@@ -107,13 +121,17 @@ class Browser:
             reused = self._connection is not None
             if not reused:
                 self._connection = self._connect()
+                self._connection.connect()
+                self.connections += 1
+            self._port = self._connection.sock.getsockname()[1]
             try:
                 self._connection.request(method, path, body=body, headers=headers)
                 raw = self._connection.getresponse()
+                self._served_by = raw.headers.get("X-Served-By", "")
                 response = Response(raw.status, raw.headers, raw.read())
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
                 self._close()
-                if reused and attempt == 1:
+                if reused and attempt == 1 and not _streamed(body):
                     continue
                 raise
             if raw.will_close:
@@ -129,7 +147,19 @@ class Browser:
     def get(self, path: str):
         return self.request("GET", path)
 
-    def post(self, path: str, fields: dict, files: dict | None = None):
+    def post(
+        self,
+        path: str,
+        fields: dict,
+        files: dict | None = None,
+        *,
+        over: float = 0,
+        sending: threading.Event | None = None,
+        **headers,
+    ):
+        """With `over` (seconds), the body is streamed evenly over that time, as from a slow
+        connection: the request stays in flight on the node that reads it (`sending` is
+        set once its first part has gone)."""
         if files:
             boundary = uuid.uuid4().hex
             body = _multipart(boundary, fields, files)
@@ -137,7 +167,10 @@ class Browser:
         else:
             body = urllib.parse.urlencode(fields).encode()
             content_type = "application/x-www-form-urlencoded"
-        return self.request("POST", path, body, Content_Type=content_type)
+        if over:
+            headers["Content_Length"] = str(len(body))
+            body = _paced(body, over, sending or threading.Event())
+        return self.request("POST", path, body, Content_Type=content_type, **headers)
 
     def sign_in(self, username: str, password: str) -> None:
         page = self.get("/accounts/login/")
@@ -177,6 +210,19 @@ def _multipart(boundary: str, fields: dict, files: dict) -> bytes:
         )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts)
+
+
+def _streamed(body) -> bool:
+    """A body sent as it comes, which cannot be sent a second time."""
+    return body is not None and not isinstance(body, bytes)
+
+
+def _paced(body: bytes, seconds: float, sending: threading.Event, pieces: int = 100):
+    size = -(-len(body) // pieces)
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+        sending.set()
+        time.sleep(seconds / pieces)
 
 
 def csrf_fields(page_text: str, action_suffix: str) -> dict:

@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -356,7 +357,20 @@ class Cluster:
 
     # --- the balancer ------------------------------------------------------------------
 
-    def start_balancer(self) -> None:
+    def start_balancer(self, *, test_rules: bool = False, plain_http: bool = False) -> None:
+        """HAProxy with deploy/haproxy.cfg, or a copy of it with, for the test and the
+        benchmark only: test_rules, a request naming a server in X-Cluster-Pin goes to that
+        server while it is up (to put a request in flight on a chosen node) and the log
+        names each request by its X-Cluster-Request; plain_http, the HTTP port serves as
+        the TLS one does instead of redirecting (to measure what TLS costs). Otherwise the
+        same file."""
+        config = BASE_DIR / "deploy/haproxy.cfg"
+        if test_rules or plain_http:
+            text = config.read_text()
+            text = _with_test_rules(text) if test_rules else text
+            text = _without_https_redirect(text) if plain_http else text
+            config = self.dir / "haproxy-test.cfg"
+            config.write_text(text)
         cert = self.dir / "tracker.pem"
         key = self.dir / "tracker.key"
         _run(
@@ -374,7 +388,7 @@ class Cluster:
             "ROCU_WEB_2": f"{HOSTS['web-b']}:{WEB_PORT}",
             "ROCU_LB_STATS_SOCKET": str(self.stats_socket),
         }
-        self.start("haproxy", None, "haproxy", "-db", "-f", "deploy/haproxy.cfg", env=env)
+        self.start("haproxy", None, "haproxy", "-db", "-f", str(config), env=env)
 
     def balancer_command(self, command: str) -> str:
         """A command on the balancer's admin socket, e.g. "disable server rocu_web/web2"."""
@@ -386,6 +400,17 @@ class Cluster:
             while chunk := s.recv(65536):
                 data += chunk
         return data.decode()
+
+    def sessions(self) -> dict[int, str]:
+        """The requests the balancer has under way, as {client's port: server}; "<none>"
+        while it has not chosen one."""
+        return {
+            int(match["port"]): match["server"]
+            for match in re.finditer(
+                r" src=[\d.]+:(?P<port>\d+) fe=\S+ be=\S+ srv=(?P<server>\S+)",
+                self.balancer_command("show sess"),
+            )
+        }
 
     def server_states(self) -> dict[str, str]:
         """The balancer's view of each web node: {"web1": "UP", "web2": "DOWN", ...}."""
@@ -450,3 +475,51 @@ def _direct_status(address: str, path: str) -> int | None:
         return None
     finally:
         connection.close()
+
+
+PIN_HEADER, REQUEST_HEADER = "X-Cluster-Pin", "X-Cluster-Request"
+
+
+def _with_test_rules(config: str) -> str:
+    """The balancer's configuration with, for the test only, a request that names a server
+    in PIN_HEADER sent to that server (HAProxy ignores the rule while the server is down,
+    and balances the request as any other), and REQUEST_HEADER in each request's log line."""
+    frontend, backend = "    default_backend rocu_web\n", "    balance roundrobin\n"
+    assert frontend in config and backend in config, "deploy/haproxy.cfg has changed"
+    capture = f"    capture request header {REQUEST_HEADER} len 64\n"
+    pins = "".join(
+        f"    use-server {server} if {{ req.hdr({PIN_HEADER}) -m str {server} }}\n"
+        for server in ("web1", "web2")
+    )
+    config = config.replace(frontend, capture + frontend, 1)
+    return config.replace(backend, backend + pins, 1)
+
+
+# A line of HAProxy's httplog: ... frontend backend/server timers status bytes - - flags
+# counters queues {captured} "request".
+_LOG_LINE = re.compile(
+    r" \S+ [^/ ]+/(?P<server>\S+) \S+ (?P<status>-?\d+) \S+ \S+ \S+ (?P<flags>\S{4}) "
+    r"\S+ \S+ \{(?P<request>[^}]*)\} "
+)
+
+
+def balancer_log(text: str) -> dict[str, dict]:
+    """What the balancer logged of each request, by its REQUEST_HEADER: the server it went
+    to, the status it logged (-1: none sent) and how the session ended (HAProxy's
+    termination flags: "----" normal, "SD.." or "SH.." the server went away, "CD.." or
+    "CH.." the client did)."""
+    return {
+        match["request"]: {
+            "server": match["server"],
+            "status": int(match["status"]),
+            "flags": match["flags"],
+        }
+        for match in _LOG_LINE.finditer(text)
+        if match["request"]
+    }
+
+
+def _without_https_redirect(config: str) -> str:
+    redirect = "    http-request redirect scheme https code 301 unless { ssl_fc }\n"
+    assert redirect in config, "deploy/haproxy.cfg has no redirect to https"
+    return config.replace(redirect, "", 1)

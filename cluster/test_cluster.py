@@ -1,10 +1,11 @@
 """Several hosts for real (cluster/hosts.py): two web nodes behind HAProxy (deploy/haproxy.cfg),
 two Celery workers and two beats, PostgreSQL, Redis and an S3 bucket on a data host, each host
 a network namespace of this machine. Under a bounded load of signed-in people reading,
-writing and uploading through the balancer: node A's gunicorn is killed and later restarted,
-worker A is killed in the middle of sending, Redis is restarted, and a second beat runs all
-along. The scenario runs once (about two minutes); each test checks one promise of it, and
-the figures are printed at the end of the run."""
+writing and uploading through the balancer: node A's gunicorn is killed (while a large
+upload, pinned to node A and streamed slowly as from a poor connection, is in flight on it)
+and later restarted, worker A is killed in the middle of sending, Redis is restarted, and a
+second beat runs all along. The scenario runs once (about two minutes); each test checks
+one promise of it, and the figures are printed at the end of the run."""
 
 import re
 import shutil
@@ -17,13 +18,17 @@ from reminders.tests import test_celery as harness
 
 from . import load
 from .client import Browser, csrf_fields
-from .hosts import HOSTS, PASSWORD, WEB_PORT, Cluster
+from .hosts import HOSTS, PASSWORD, WEB_PORT, Cluster, balancer_log
 
 # Seconds: the load's length, and when the faults come (each after the one before has
 # settled: a node's gunicorn takes a while to boot while the others use both cores).
 LOAD_SECONDS = 50
 KILL_NODE_AT, NODE_DOWN_FOR, REDIS_AFTER_NODE_BACK, REDIS_DOWN_FOR = 6, 6, 2, 4
 PAUSE = 0.2  # between one person's requests
+# The slow upload: starts this long before the kill (at least), would take this long to
+# send, and is this large.
+SLOW_UPLOAD_LEAD, SLOW_UPLOAD_SECONDS, SLOW_UPLOAD_BYTES = 1.5, 12, 3 * 1024 * 1024
+SLOW = "alice-slow"  # a second browser of Alice's, for the slow upload
 READERS = ("bob",)  # reads the dashboard and the drill-down list
 _wait_for = harness._wait_for
 
@@ -39,6 +44,7 @@ class Timeline:
         self.start = time.monotonic()
         self.marks: dict[str, float] = {}
         self.states: list[tuple[float, dict]] = []
+        self.at_kill: dict[int, str] = {}
 
     def mark(self, name: str) -> float:
         self.marks[name] = time.monotonic()
@@ -97,6 +103,25 @@ def _cross_node_evidence(cluster: Cluster, data: dict) -> dict:
     }
 
 
+def _slow_upload(browser: Browser, item: int, sending: threading.Event) -> None:
+    """A PDF of a few megabytes sent through the balancer to node A (the test's pin rule),
+    a little at a time: when node A dies it is half sent, and must fail and write nothing."""
+    page = browser.get(f"/items/{item}/")
+    form = csrf_fields(page.text, f"/items/{item}/progress/")
+    token = f"cluster-{SLOW}-0"
+    fields = {
+        **form["fields"],
+        "status": form["options"]["status"][0],
+        "narrative": f"Progress {token}.",
+    }
+    content = load.PDF_HEADER + b"%" + b"0" * SLOW_UPLOAD_BYTES + b"\n%%EOF\n"
+    files = {"evidence": (f"{token}.pdf", content, "application/pdf")}
+    path = f"/items/{item}/progress/"
+    browser.post(
+        path, fields, files, over=SLOW_UPLOAD_SECONDS, sending=sending, X_Cluster_Pin="web1"
+    )
+
+
 def _carol_takes_the_item(carol: Browser, item: int, carol_id: int) -> dict:
     page = carol.get(f"/items/{item}/")
     form = csrf_fields(page.text, f"/items/{item}/owner/")
@@ -141,7 +166,7 @@ def _run(cluster: Cluster, stop_watching: threading.Event) -> dict:
     marker = cluster.dir / "first-send-written"
     for host in ("web-a", "web-b"):
         cluster.start_web(host)
-    cluster.start_balancer()
+    cluster.start_balancer(test_rules=True)
     for host in ("web-a", "web-b"):
         cluster.wait_web(host)
     cluster.wait_states({"web1": "UP", "web2": "UP"}, timeout=30)
@@ -165,7 +190,9 @@ def _run(cluster: Cluster, stop_watching: threading.Event) -> dict:
         people.append(load.Person(browser))
     carol = Browser("carol", "127.0.0.1", cluster.lb_port, tls=True, records=None)
     carol.sign_in("carol", PASSWORD)
-    records.clear()  # the load's own requests only, from here
+    slow = Browser(SLOW, "127.0.0.1", cluster.lb_port, tls=True, records=records)
+    slow.sign_in("alice", PASSWORD)
+    records.clear()  # the load's own requests (and the slow upload's) only, from here
 
     # Worker A sends the first digest and pauses there (reminders/tests/pausing_mail.py);
     # both beats scan every second (reminders/tests/celery_settings.py).
@@ -187,7 +214,17 @@ def _run(cluster: Cluster, stop_watching: threading.Event) -> dict:
     timeline.mark("worker_killed")
     cluster.start_worker("web-b")
 
+    # Node A dies with the slow upload half sent to it (and at KILL_NODE_AT at the earliest).
+    sending = threading.Event()
+    slow_thread = threading.Thread(
+        target=_slow_upload, args=(slow, data["writers"]["alice"]["item"], sending), daemon=True
+    )
+    slow_thread.start()
+    assert sending.wait(timeout=30), "the slow upload did not start"
+    time.sleep(SLOW_UPLOAD_LEAD)
     timeline.at(KILL_NODE_AT)
+    timeline.at_kill = cluster.sessions()  # what the balancer has under way, and where
+    timeline.mark("kill_sent")
     cluster.kill("gunicorn-web-a")
     timeline.mark("node_killed")
     cluster.wait_states({"web1": "DOWN"}, timeout=15)
@@ -208,7 +245,9 @@ def _run(cluster: Cluster, stop_watching: threading.Event) -> dict:
     timeline.mark("redis_back")
 
     load_thread.join(timeout=LOAD_SECONDS + 120)
+    slow_thread.join(timeout=SLOW_UPLOAD_SECONDS + 30)
     assert not load_thread.is_alive(), "the load did not stop"
+    assert not slow_thread.is_alive(), "the slow upload did not stop"
     timeline.mark("load_ended")
 
     # Carol's reminder was decided after Redis came back; every digest has gone out.
@@ -255,16 +294,53 @@ def _report(cluster, data, timeline, records, people, cross_node, during_outage)
         "JOIN auth_user u ON u.id = d.recipient_id ORDER BY u.username"
     )
     marks = timeline.marks
+    logged = balancer_log(cluster.log("haproxy"))
+    # Which node each request went to: the balancer's X-Served-By when an answer came, else
+    # the balancer's own log line for it (an upload cut off gets no answer at all), else
+    # where the balancer had it when node A was killed (HAProxy 2.6 does not always log a
+    # request whose server died while its body was still arriving).
+    at_kill = {
+        r.id: timeline.at_kill.get(r.port, "")
+        for r in records
+        if r.started <= marks["kill_sent"] <= r.ended
+    }
+    nodes = {
+        r.id: r.served_by or logged.get(r.id, {}).get("server") or at_kill.get(r.id, "")
+        for r in records
+    }
     in_flight = [
-        r for r in records if r.started <= marks["node_killed"] <= r.ended + 0.05 and not r.ok
+        r
+        for r in records
+        if not r.ok
+        and nodes[r.id] == "web1"
+        and r.started <= marks["node_killed"]
+        and r.ended >= marks["kill_sent"]
     ]
     errors = [r for r in records if not r.ok]
+    slow = [r for r in records if r.user == SLOW and r.method == "POST"]
     summary = [
-        f"{len(records)} requests through the balancer in {LOAD_SECONDS} s by "
+        f"{len(records)} requests through the balancer ({sum(r.id in logged for r in records)}"
+        f" in its log) in {LOAD_SECONDS} s by "
         f"{len(people)} people; {len(acks)} writes acknowledged "
         f"({sum(1 for a in acks if a.evidence)} with evidence), {len(tokens)} in the history",
-        f"errors: {len(errors)} ({len(in_flight)} in flight on node A when it was killed): "
-        + ", ".join(f"{r.method} {r.path} {r.status or r.error}" for r in errors[:10]),
+        f"errors: {len(errors)}, of which {len(in_flight)} in flight on node A when it was "
+        f"killed ({sum(r.user == SLOW for r in in_flight)} the slow upload pinned there), "
+        f"{sum(r.started >= marks['node_killed'] for r in errors)} started after the kill: "
+        + ", ".join(
+            f"{r.user} {r.method} {r.path} {r.status or r.error} via {nodes[r.id] or '?'} "
+            f"(at the kill: {at_kill.get(r.id)}; logged: {logged.get(r.id)}) "
+            f"{r.started - marks['kill_sent']:+.2f}..{r.ended - marks['kill_sent']:+.2f} s"
+            for r in errors[:10]
+        ),
+        "the slow upload: "
+        + "; ".join(
+            f"{r.method} {r.path} {r.status or r.error} via {nodes[r.id] or '?'} "
+            f"(at the kill: {at_kill.get(r.id)}; logged: {logged.get(r.id)}) "
+            f"{r.started - marks['kill_sent']:+.2f}..{r.ended - marks['kill_sent']:+.2f} s "
+            "from the kill"
+            for r in records
+            if r.user == SLOW
+        ),
         f"node A out of the balancer {marks['node_out'] - marks['node_killed']:.1f} s after "
         f"the kill, back {marks['node_back'] - marks['node_restarted']:.1f} s after restart",
         f"digests: {digests}; emails to {sorted(emails)}",
@@ -284,6 +360,9 @@ def _report(cluster, data, timeline, records, people, cross_node, during_outage)
         "digests": digests,
         "errors": errors,
         "in_flight": in_flight,
+        "slow": slow,
+        "logged": logged,
+        "at_kill": at_kill,
         "cross_node": cross_node,
         "during_outage": during_outage,
         "summary": summary,
@@ -318,9 +397,31 @@ def test_it_keeps_people_signed_in_through_node_b_while_node_a_is_down(scenario)
 
 
 def test_it_fails_only_the_requests_in_flight_on_the_killed_node(scenario):
+    marks = scenario["marks"]
+    # Every error was a request sent to node A before it died and not answered by then.
     assert scenario["errors"] == scenario["in_flight"], scenario["summary"][1]
-    # Two gunicorn workers on node A: at most one request each was cut off.
-    assert len(scenario["in_flight"]) <= 2 * len(scenario["people"])
+    # Among them the upload pinned to node A, half sent when node A died: the balancer had
+    # it on node A at that moment and ended it as cut off by the server ("SD", when it
+    # logged it); nothing of it was written (the next test).
+    (slow,) = scenario["slow"]
+    assert slow in scenario["in_flight"], scenario["summary"][1]
+    assert slow.started < marks["kill_sent"] - 1 and slow.ended >= marks["kill_sent"]
+    assert scenario["at_kill"][slow.id] == "web1"
+    if slow.id in scenario["logged"]:
+        assert scenario["logged"][slow.id]["server"] == "web1"
+        assert scenario["logged"][slow.id]["flags"].startswith("S")
+    # Each person has one request out at a time.
+    assert len(scenario["in_flight"]) <= len(scenario["people"]) + 1
+    # Nothing that started after the kill failed, so nothing after node A was out either.
+    started_after = [r for r in scenario["records"] if r.started > marks["node_killed"]]
+    assert started_after and all(r.ok for r in started_after), scenario["summary"][1]
+
+
+def test_it_writes_nothing_of_a_request_cut_off_by_the_kill(scenario):
+    token = f"cluster-{SLOW}-0"
+    assert token not in scenario["tokens"]
+    assert f"{token}.pdf" not in scenario["stored_evidence"]
+    assert all(len(body) < SLOW_UPLOAD_BYTES for body in scenario["objects"].values())
 
 
 def test_it_loses_no_acknowledged_write(scenario):
