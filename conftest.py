@@ -23,6 +23,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 
+# The real Redis server of the Celery tests (the `redis_url` fixture).
+pytest_plugins = ["rocu_tracker.tests.real_servers"]
+
 
 def pytest_configure(config):
     engine = settings.DATABASES["default"]["ENGINE"]

@@ -2,16 +2,13 @@
 pool) against the test database writes the file into the storage, and its owner downloads
 it. Nothing here is mocked.
 
-(The Redis and worker fixtures follow reminders/tests/test_celery.py's; they are the
-dashboards' own so that the two apps' tests can change apart.)"""
+(Redis comes from rocu_tracker/tests/real_servers.py, as for reminders/tests/test_celery.py.)"""
 
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,6 +20,7 @@ from openpyxl import load_workbook
 
 from dashboards.models import DownloadStatus, ExportJob
 from rocu_tracker.celery import app as celery_app
+from rocu_tracker.tests.real_servers import wait_for
 
 from .helpers import make_items
 
@@ -30,47 +28,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
-REDIS_SERVER = "/usr/bin/redis-server"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(condition, *, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"Timed out after {timeout}s waiting for {what}")
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    if not os.access(REDIS_SERVER, os.X_OK):
-        pytest.fail("redis-server is missing: scripts/ensure-test-packages installs it")
-    port = _free_port()
-    server = subprocess.Popen(
-        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path)]
-        + ["--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-
-    def answers():
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    _wait_for(answers, timeout=10, what="redis-server")
-    yield f"redis://127.0.0.1:{port}/0"
-    server.terminate()
-    server.wait(timeout=10)
 
 
 def _use_broker(url: str) -> None:
@@ -132,7 +89,7 @@ def test_a_worker_writes_the_long_export_and_its_owner_downloads_it(
         job.refresh_from_db()
         return job.is_finished
 
-    _wait_for(finished, timeout=60, what=f"the worker to write the export ({worker})")
+    wait_for(finished, timeout=60, what=f"the worker to write the export ({worker})")
     assert job.status == DownloadStatus.DONE, job.error or worker.read_text()
     assert "dashboards.run_export_job" in worker.read_text()
 

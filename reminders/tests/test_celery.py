@@ -5,7 +5,6 @@ import datetime
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,52 +16,12 @@ from django.db import connection
 from django.utils import timezone
 
 from reminders.models import Delivery, Digest, Dispatch, Notification
+from rocu_tracker.tests.real_servers import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
-REDIS_SERVER = "/usr/bin/redis-server"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(condition, *, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"Timed out after {timeout}s waiting for {what}")
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    if not os.access(REDIS_SERVER, os.X_OK):
-        pytest.fail("redis-server is missing: scripts/ensure-test-packages installs it")
-    port = _free_port()
-    server = subprocess.Popen(
-        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path)]
-        + ["--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-
-    def answers():
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    _wait_for(answers, timeout=10, what="redis-server")
-    yield f"redis://127.0.0.1:{port}/0"
-    server.terminate()
-    server.wait(timeout=10)
 
 
 @pytest.fixture
@@ -144,7 +103,7 @@ def test_it_sends_the_digest_once_though_the_worker_is_killed_mid_task(
     worker, _ = _worker(processes, "first")
     processes("beat", "beat")
     # Beat runs the scan every second; the worker writes the digest, then pauses mid-task.
-    _wait_for(marker.exists, timeout=30, what="the worker to send the digest")
+    wait_for(marker.exists, timeout=30, what="the worker to send the digest")
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
     (message,) = _messages(mail_dir)
@@ -153,7 +112,7 @@ def test_it_sends_the_digest_once_though_the_worker_is_killed_mid_task(
 
     # A new worker gets the killed task back from Redis (acks_late) and must not resend it.
     _, log = _worker(processes, "second")
-    _wait_for(
+    wait_for(
         lambda: re.search(r"reminders\.send_digest\[\S+\] succeeded", log.read_text()),
         timeout=30,
         what="the re-delivered send to run again",

@@ -24,6 +24,7 @@ from recommendations.models import TrackedItem
 from reminders.models import Delivery, Digest, Dispatch
 from reminders.tests import test_celery as harness
 from rocu_tracker import settings as project_settings
+from rocu_tracker.tests.real_servers import free_port, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,7 +37,6 @@ RECOMMENDATION = "every police force in England and Wales should publish an acti
 # environment (the live test database, that Redis, mail written to files, beat's schedule
 # file) with the settings module that has beat start the daily scan every second, and Celery
 # processes that are stopped at the end.
-redis_url = harness.redis_url
 celery_env = harness.celery_env
 processes = harness.processes
 
@@ -46,7 +46,7 @@ def production_env(celery_env, tmp_path):
     """What deploy/rocu-tracker.env.example sets, for this machine. The test speaks plain
     HTTP to gunicorn (no TLS proxy in front), so SECURE_SSL_REDIRECT is off; the cookies
     stay Secure, as in production."""
-    port = harness._free_port()
+    port = free_port()
     celery_env.update(
         DEBUG="0",
         SECRET_KEY="a-long-random-secret-key-for-the-deployment-test-0123456789",
@@ -227,12 +227,12 @@ def test_it_serves_a_sign_in_and_a_change_and_the_worker_emails_the_new_owner(
     )
 
     # Before the change: the item's owner and lead, Bob, is reminded; Alice is not.
-    harness._wait_for(lambda: _digest_sent(bob), timeout=60, what="the worker to email Bob")
+    wait_for(lambda: _digest_sent(bob), timeout=60, what="the worker to email Bob")
     assert _emails_to(mail_dir, bob.email)
     assert not _emails_to(mail_dir, alice.email)
     assert not Dispatch.objects.filter(recipient=alice).exists()
 
-    status, checks = harness._wait_for(
+    status, checks = wait_for(
         lambda: _health(base_url), timeout=30, what="gunicorn to answer /health/ready/"
     )
     # Ready as the load balancer asks: collectstatic's manifest holds what pages link, and
@@ -280,7 +280,7 @@ def test_it_serves_a_sign_in_and_a_change_and_the_worker_emails_the_new_owner(
     assert "Owner changed." in page
 
     # The next scan starts a reminder series for the new owner; the worker sends her digest.
-    harness._wait_for(lambda: _digest_sent(alice), timeout=60, what="the worker to email Alice")
+    wait_for(lambda: _digest_sent(alice), timeout=60, what="the worker to email Alice")
     (message,) = _emails_to(mail_dir, alice.email)
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert message["Subject"].startswith("ROCU Tracker reminders for")

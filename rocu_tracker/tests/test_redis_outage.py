@@ -10,12 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboards.tests.helpers import make_items
-from reminders.tests import test_celery as harness
 from rocu_tracker.celery import app
+from rocu_tracker.tests.real_servers import wait_for
 
 pytestmark = pytest.mark.django_db
-
-redis_url = harness.redis_url
 
 
 @pytest.fixture
@@ -38,7 +36,7 @@ def redis_everywhere(settings, redis_url):
 def _stop(server: redis.Redis) -> None:
     with contextlib.suppress(redis.ConnectionError):  # it may close the connection first
         server.shutdown(nosave=True)
-    harness._wait_for(lambda: not _answers(server), timeout=10, what="redis-server to stop")
+    wait_for(lambda: not _answers(server), timeout=10, what="redis-server to stop")
 
 
 def _answers(server: redis.Redis) -> bool:
