@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from reminders.tests import test_celery as harness
+from rocu_tracker.tests import real_servers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -40,7 +40,7 @@ REDIS_URL = f"redis://{HOSTS['data']}:{REDIS_PORT}/0"
 S3_ENDPOINT = f"http://{HOSTS['data']}:{S3_PORT}"
 BUCKET = "rocu-evidence"
 PASSWORD = "a-long-passphrase-for-the-cluster-42"
-_wait_for = harness._wait_for
+_wait_for = real_servers.wait_for
 
 
 def _run(*command: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
@@ -89,8 +89,8 @@ class Cluster:
         self.processes: dict[str, subprocess.Popen] = {}
         self._stopped: list[subprocess.Popen] = []
         self.pg_data = self.dir / "pg"
-        self.lb_port = harness._free_port()
-        self.lb_http_port = harness._free_port()
+        self.lb_port = real_servers.free_port()
+        self.lb_http_port = real_servers.free_port()
         self.stats_socket = self.dir / "haproxy.sock"
         self.mail_dir = self.dir / "mail"
         self.site_url = f"https://127.0.0.1:{self.lb_port}"

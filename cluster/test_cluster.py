@@ -15,6 +15,7 @@ import time
 import pytest
 
 from reminders.tests import test_celery as harness
+from rocu_tracker.tests import real_servers
 
 from . import load
 from .client import Browser, csrf_fields
@@ -30,7 +31,7 @@ PAUSE = 0.2  # between one person's requests
 SLOW_UPLOAD_LEAD, SLOW_UPLOAD_SECONDS, SLOW_UPLOAD_BYTES = 1.5, 12, 3 * 1024 * 1024
 SLOW = "alice-slow"  # a second browser of Alice's, for the slow upload
 READERS = ("bob",)  # reads the dashboard and the drill-down list
-_wait_for = harness._wait_for
+_wait_for = real_servers.wait_for
 
 
 def _require_tools():

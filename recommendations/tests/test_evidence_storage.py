@@ -22,7 +22,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from recommendations.models import Evidence, TrackedItem
-from reminders.tests import test_celery as harness
+from rocu_tracker.tests.real_servers import free_port, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 @pytest.fixture(scope="module")
 def s3_endpoint(tmp_path_factory):
     """moto's S3 server on a free port of 127.0.0.1, stopped at the end of the module."""
-    port = harness._free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("moto") / "moto.log"
     server = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
@@ -53,7 +53,7 @@ def s3_endpoint(tmp_path_factory):
             return False
 
     try:
-        harness._wait_for(answers, timeout=30, what="moto's S3 server")
+        wait_for(answers, timeout=30, what="moto's S3 server")
         yield endpoint
     finally:
         server.terminate()
