@@ -355,7 +355,8 @@ def test_it_looks_each_decided_key_up_in_the_unique_index(cast, make_item):
     plan = "\n".join(scan.claim_plan(Dispatch.Subject.TRACKED_ITEM, decisions, today=today))
 
     assert "Nested Loop Anti Join" in plan
-    assert "Scan using dispatch_unique_key on reminders_dispatch recorded" in plan
+    # an index scan, index-only scan or bitmap scan, as the statistics of the moment choose
+    assert "dispatch_unique_key" in plan
     assert "Seq Scan on reminders_dispatch" not in plan
     assert "Sort" not in plan
     assert Dispatch.objects.count() == 3  # rolled back
