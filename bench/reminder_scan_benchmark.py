@@ -29,7 +29,6 @@ consumes them.
 
 import argparse
 import datetime
-import io
 import itertools
 import os
 import statistics
@@ -51,6 +50,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from dashboard_benchmark import _copy  # noqa: E402  (the one COPY loader of the benchmarks)
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -131,29 +131,6 @@ def fill(items: int) -> None:
         )
         made += count
     print(f"{made} open tracked items ({made - have} made now)", flush=True)
-
-
-def _copy(table: str, columns: list[str], rows) -> int:
-    """COPY rows (tuples; None is NULL) into `table`, 200,000 rows of text at a time."""
-    count, buffer = 0, io.StringIO()
-
-    def flush():
-        buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer, size=1 << 20
-            )
-        buffer.seek(0)
-        buffer.truncate()
-
-    for row in rows:
-        buffer.write("\t".join(r"\N" if value is None else str(value) for value in row))
-        buffer.write("\n")
-        count += 1
-        if count % 200_000 == 0:
-            flush()
-    flush()
-    return count
 
 
 def _history_rows(rows: int):
