@@ -24,6 +24,7 @@ from organisations.models import Organisation
 from recommendations.models import Finding
 from rocu_tracker.deadlines import format_day
 from rocu_tracker.versioning import StaleEditError
+from webhooks import services as webhook_services
 
 from . import access, selectors
 from .models import (
@@ -472,6 +473,7 @@ def section55_response_publish(
         ),
         version=publication.version,
     )
+    webhook_services.webhooks_record_section55_published(publication=publication)
     return publication
 
 
