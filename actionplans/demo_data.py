@@ -99,6 +99,16 @@ DEMO_USERS = [
         Role.VIEWER,
         "ROCU executive board member",
     ),
+    # Issue 14: schedules the South West ROCU executive board's meetings and issues its
+    # papers (an editor at the region).
+    DemoUser(
+        "sw.secretary",
+        "South West ROCU",
+        "Board secretary",
+        "swrocu",
+        Role.EDITOR,
+        "Executive board secretary",
+    ),
     # Enters HMICFRS's reports and their findings, and publishes them to the trackers.
     DemoUser(
         "hmicfrs.liaison",

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from rocu_tracker import deadlines
 
@@ -122,10 +123,15 @@ def feed_rows(*, user, today: datetime.date) -> QuerySet:
 
 
 def calendar_lines(
-    rows: Iterable[tuple], *, name: str, url_for: Callable[[str, str], str]
+    rows: Iterable[tuple],
+    *,
+    name: str,
+    url_for: Callable[[str, str], str],
+    meetings: Iterable[str] = (),
 ) -> Iterator[str]:
     """The calendar as text, a chunk of events at a time. `url_for(inspection_slug,
-    finding_key)` gives each event's link."""
+    finding_key)` gives each event's link; `meetings` are board meetings' events, written
+    last (meeting_events)."""
     yield "".join(
         fold(line)
         for line in (
@@ -142,7 +148,7 @@ def calendar_lines(
         if len(chunk) == CHUNK_SIZE:
             yield "".join(chunk)
             chunk = []
-    yield "".join(chunk) + fold("END:VCALENDAR")
+    yield "".join(chunk) + "".join(meetings) + fold("END:VCALENDAR")
 
 
 def _event(row: tuple, url_for: Callable[[str, str], str]) -> str:
@@ -183,3 +189,54 @@ def _event(row: tuple, url_for: Callable[[str, str], str]) -> str:
         + fold(f"URL:{url_for(inspection_slug, key)}")
         + f"END:VEVENT{CRLF}"
     )
+
+
+# --- board meetings (issue 14): one event per meeting of a board the user may read ----------
+
+
+def meeting_uid(pk: int) -> str:
+    return f"board-meeting-{pk}@rocu-tracker"
+
+
+def meeting_feed_rows(*, user, today: datetime.date) -> list:
+    """The meetings in the window of the boards the user may read (boards.access)."""
+    from boards.selectors import meetings_in_window
+
+    return meetings_in_window(user=user, today=today, window=window(today))
+
+
+def meetings_version(meetings: list) -> tuple:
+    """What the meetings add to the feed's ETag: each one's id and last change."""
+    return tuple((meeting.pk, meeting.updated_at.isoformat()) for meeting in meetings)
+
+
+def meeting_events(meetings: Iterable, url_for: Callable[[int], str]) -> Iterator[str]:
+    """A VEVENT a meeting: all day, or starting at its time (Europe/London, written in UTC)
+    when it has one; `url_for(meeting_id)` links to its paper."""
+    for meeting in meetings:
+        changed = _utc(meeting.updated_at)
+        if meeting.starts_at:
+            start = timezone.make_aware(
+                datetime.datetime.combine(meeting.held_on, meeting.starts_at)
+            )
+            when = f"DTSTART:{_utc(start)}{CRLF}"
+        else:
+            when = (
+                f"DTSTART;VALUE=DATE:{_day(meeting.held_on)}{CRLF}"
+                f"DTEND;VALUE=DATE:{_day(meeting.held_on + ONE_DAY)}{CRLF}"
+            )
+        description = "\n".join(
+            part for part in (f"Board: {meeting.board.name}", meeting.notes) if part
+        )
+        yield (
+            f"BEGIN:VEVENT{CRLF}"
+            f"UID:{meeting_uid(meeting.pk)}{CRLF}"
+            f"DTSTAMP:{changed}{CRLF}"
+            f"LAST-MODIFIED:{changed}{CRLF}"
+            + when
+            + fold(f"SUMMARY:{escape_text(f'Meeting: {meeting.title} ({meeting.board.name})')}")
+            + (fold(f"LOCATION:{escape_text(meeting.location)}") if meeting.location else "")
+            + fold(f"DESCRIPTION:{escape_text(description)}")
+            + fold(f"URL:{url_for(meeting.pk)}")
+            + f"END:VEVENT{CRLF}"
+        )

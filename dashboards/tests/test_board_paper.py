@@ -286,3 +286,69 @@ def test_it_runs_the_same_queries_for_1_row_as_for_50(
     assert one == fifty
     with django_assert_max_num_queries(one):
         client.get(PAGE, query)
+
+
+# --- every count in every paper equals the list it links to: an organisation's paper, and a
+# board's paper for a region and for the nation (issue 14) ----------------------------------
+
+ITEMS = reverse("dashboards:items")
+
+
+def _number(text: str) -> int:
+    return int(re.search(r"\d+", text).group())
+
+
+def _board_meeting(organisations, today, *, slug: str, scope: str):
+    from boards import services as board_services
+
+    board = board_services.board_create(
+        organisation=organisations[slug], name=f"{slug} board", scope=scope, by=SYSTEM
+    )
+    board_services.meeting_schedule(
+        board=board, held_on=today - datetime.timedelta(days=14), title="Last", by=SYSTEM
+    )
+    return board_services.meeting_schedule(
+        board=board, held_on=today + datetime.timedelta(days=30), title="Next", by=SYSTEM
+    )
+
+
+@pytest.fixture
+def walk_items(organisations, today):
+    """Items at two South West forces, the South West ROCU itself, and an outsider force."""
+    make_items(60, organisation=organisations["devon-and-cornwall"], today=today)
+    make_items(7, organisation=organisations["dorset"], today=today)
+    make_items(8, organisation=organisations["swrocu"], today=today)
+    make_items(9, organisation=organisations["cambridgeshire"], today=today)
+
+
+@pytest.mark.parametrize("scope", ["organisation", "region", "national"])
+def test_every_count_in_a_paper_equals_the_list_it_links_to(
+    client, board_member, organisations, today, walk_items, scope
+):
+    client.force_login(board_member)
+    if scope == "organisation":
+        query = {
+            "organisation": organisations["devon-and-cornwall"].id,
+            "meeting_on": today.isoformat(),
+            "next_meeting_on": (today + datetime.timedelta(days=60)).isoformat(),
+        }
+        response = client.get(PAGE, query)
+    else:
+        slug = "swrocu" if scope == "region" else "npcc"
+        meeting = _board_meeting(organisations, today, slug=slug, scope=scope)
+        response = client.get(reverse("boards:paper", args=[meeting.pk]))
+    paper = response.context["paper"]
+    links = links_to(response.content.decode(), ITEMS + "?")
+    assert len(links) >= 8
+    for href, text in links:
+        count = _number(text)
+        assert client.get(href).context["page_obj"].count == count, href
+        assert _csv_rows(client, reverse("dashboards:export_csv") + href[len(ITEMS) :]) == count
+    assert sum(count for _, _, count in paper.by_status) == paper.total
+    if scope != "organisation":
+        assert paper.changes.newly_overdue_count > 0
+        assert sum(row["total"] for row in paper.by_organisation) == paper.total
+    if scope == "region":
+        south_west = [row["id"] for row in paper.by_organisation]
+        assert organisations["cambridgeshire"].id not in south_west
+        assert paper.total == TrackedItem.objects.filter(organisation_id__in=south_west).count()

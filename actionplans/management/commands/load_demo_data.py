@@ -23,6 +23,11 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if not created:
             self.stdout.write("Demo data is already loaded.")
+        # Issue 14: the South West ROCU executive board, a past meeting and its issued paper.
+        from boards.demo import south_west_board_load
+
+        if south_west_board_load():
+            self.stdout.write("Added the South West ROCU executive board.")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
             self.stdout.write(
