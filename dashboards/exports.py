@@ -9,11 +9,13 @@ from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from rocu_tracker import deadlines
 from rocu_tracker.spreadsheets import csv_line, csv_lines, neutralise
 
 from . import wording, xlsx
+from .listing import Shape
 
 HEADERS = [
     "Inspection",
@@ -31,6 +33,10 @@ HEADERS = [
     "RAG",
     "Owner",
 ]
+# Offered only when the list's columns are chosen (listing.Shape): an export without a
+# choice keeps HEADERS, as it always had.
+EXTRA_HEADERS = ["Last update"]
+ALL_HEADERS = HEADERS + EXTRA_HEADERS
 COLUMNS = (
     "finding__inspection__title",
     "finding__inspection__published_on",
@@ -46,6 +52,7 @@ COLUMNS = (
     "target_date",
     "effective_deadline",
     "rag",
+    "updated_at",
     *wording.OWNER_FIELDS,
 )
 CHUNK_SIZE = 2000
@@ -72,16 +79,24 @@ def value_rows(items: QuerySet) -> Iterator[tuple]:
     return items.values_list(*COLUMNS).iterator(chunk_size=CHUNK_SIZE)
 
 
-def row_cells(today: datetime.date) -> Callable[[tuple], list]:
-    """A function from a value tuple to the export's cells, as the list shows them (not
-    yet formula-safe: each writer makes them so)."""
-    owner_name = wording.OwnerNames()
+def headers_for(shape: Shape | None) -> list[str]:
+    """The headers of the columns the list shows, or HEADERS when it chooses none."""
+    if shape is None or shape.chosen is None:
+        return HEADERS
+    return shape.export_headers(ALL_HEADERS)
 
-    def cells(row: tuple) -> list:
+
+def row_cells(today: datetime.date, shape: Shape | None = None) -> Callable[[tuple], list]:
+    """A function from a value tuple to the export's cells, as the list shows them (not
+    yet formula-safe: each writer makes them so): those of headers_for(shape)."""
+    owner_name = wording.OwnerNames()
+    picked = [ALL_HEADERS.index(header) for header in headers_for(shape)]
+
+    def every_cell(row: tuple) -> list:
         (
             title, published_on, kind, reference, text, summary, organisation, status,
             blocked_by, deadline, precision, target_date, effective_deadline, rag,
-            *owner,
+            updated_at, *owner,
         ) = row  # fmt: skip
         return [
             title,
@@ -98,7 +113,12 @@ def row_cells(today: datetime.date) -> Callable[[tuple], list]:
             deadlines.days_left(effective_deadline, today),
             rag.title(),
             owner_name(*owner),
+            timezone.localtime(updated_at).date(),
         ]
+
+    def cells(row: tuple) -> list:
+        every = every_cell(row)
+        return [every[index] for index in picked]
 
     return cells
 
@@ -110,13 +130,17 @@ def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
 
 
 def csv_stream(
-    rows: Iterable[tuple], today: datetime.date, *, progress: Callable[[int], None] | None = None
+    rows: Iterable[tuple],
+    today: datetime.date,
+    *,
+    progress: Callable[[int], None] | None = None,
+    shape: Shape | None = None,
 ) -> Iterator[str]:
     """The header, then the rows a chunk at a time, each chunk written by the project's one
     CSV writer (which makes every cell formula-safe). `progress(rows_so_far)` is told after
     each chunk."""
-    yield csv_line(HEADERS)
-    cells = row_cells(today)
+    yield csv_line(headers_for(shape))
+    cells = row_cells(today, shape)
     written = 0
     for chunk in _chunks(rows, CHUNK_SIZE):
         yield csv_lines(map(cells, chunk))
@@ -126,17 +150,21 @@ def csv_stream(
 
 
 def xlsx_stream(
-    rows: Iterable[tuple], today: datetime.date, *, progress: Callable[[int], None] | None = None
+    rows: Iterable[tuple],
+    today: datetime.date,
+    *,
+    progress: Callable[[int], None] | None = None,
+    shape: Shape | None = None,
 ) -> Iterator[bytes]:
     """The workbook's bytes as they are written (dashboards.xlsx), one sheet of the rows,
     every cell formula-safe."""
-    cells = row_cells(today)
+    cells = row_cells(today, shape)
 
     def safe_cells(row: tuple) -> list:
         return [neutralise(value) for value in cells(row)]
 
     counted = _counting(map(safe_cells, rows), progress)
-    return xlsx.workbook_stream(SHEET_NAME, HEADERS, counted, flush_rows=CHUNK_SIZE)
+    return xlsx.workbook_stream(SHEET_NAME, headers_for(shape), counted, flush_rows=CHUNK_SIZE)
 
 
 def _counting(rows: Iterable, progress: Callable[[int], None] | None) -> Iterator:
@@ -156,9 +184,11 @@ def stream(
     today: datetime.date,
     *,
     progress: Callable[[int], None] | None = None,
+    shape: Shape | None = None,
 ) -> Iterator[str | bytes]:
+    """The export in `format`, with the columns `shape` shows (every column without one)."""
     writer = {"csv": csv_stream, "xlsx": xlsx_stream}[format]
-    return writer(rows, today, progress=progress)
+    return writer(rows, today, progress=progress, shape=shape)
 
 
 def file_name(today: datetime.date, format: str) -> str:

@@ -5,7 +5,7 @@ import html
 
 import django_filters
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import HTML, Layout
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html
@@ -23,6 +23,12 @@ class _DateFilter(django_filters.DateFilter):
     field_class = DateField
 
 
+APPLY_BUTTON = (
+    '<div class="col"><button type="submit" class="btn btn-primary mb-3">Apply filters</button>'
+    "</div>"
+)
+
+
 class _FilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,7 +36,9 @@ class _FilterForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.form_class = "row row-cols-md-3 g-2 align-items-end"
         self.helper.disable_csrf = True
-        self.helper.add_input(Submit("", "Apply filters", css_class="btn-primary"))
+        # A button of no name (crispy's Submit always writes one: name="" is invalid HTML,
+        # and a named one would put itself in the list's URL).
+        self.helper.layout = Layout(*self.fields, HTML(APPLY_BUTTON))
 
     def clean(self):
         cleaned = super().clean()
@@ -59,6 +67,32 @@ class FastSelect(forms.Select):
         return format_html(
             '<select name="{}"{}>{}</select>', name, final_attrs, mark_safe("".join(options))
         )
+
+
+class FastSelectMultiple(FastSelect, forms.SelectMultiple):
+    """FastSelect for a choice of several (SelectMultiple reads the values)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return super().render(name, value, {**(attrs or {}), "multiple": True}, renderer)
+
+
+def _fast(widget: forms.Select) -> FastSelect:
+    kind = FastSelectMultiple if widget.allow_multiple_selected else FastSelect
+    return kind(attrs=widget.attrs, choices=widget.choices)
+
+
+def _cheap_choices(name: str, field) -> list[tuple] | None:
+    """A record filter's options from value tuples, worded as the model's __str__ words
+    them (Inspection: "title (year)"; Organisation, Capability: the name): a thousand
+    model instances cost more than the list page's rows."""
+    if not isinstance(field, forms.ModelChoiceField):
+        return None
+    if name == "inspection":
+        rows = field.queryset.values_list("id", "title", "published_on")
+        options = [(pk, f"{title} ({published_on.year})") for pk, title, published_on in rows]
+    else:
+        options = list(field.queryset.values_list("id", "name"))
+    return [("", field.empty_label)] + options
 
 
 def _organisations():
@@ -114,7 +148,25 @@ class DashboardFilterSet(django_filters.FilterSet):
 
 
 class ItemFilterSet(DashboardFilterSet):
-    """Every filter a drill-down list takes."""
+    """Every filter a drill-down list takes. The list page writes its fields with a plain
+    template loop (item_list.html), not crispy, and every select in Python (FastSelect):
+    rendering them through templates cost more than the rest of the page. So the widgets
+    carry Bootstrap's classes themselves."""
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "styled", False):
+            for name, field in form.fields.items():
+                if isinstance(field.widget, forms.Select):
+                    field.widget.attrs["class"] = "form-select"
+                    field.widget = _fast(field.widget)
+                else:
+                    field.widget.attrs["class"] = "form-control"
+                if (choices := _cheap_choices(name, field)) is not None:
+                    field.widget.choices = choices
+            form.styled = True
+        return form
 
     status = django_filters.MultipleChoiceFilter(label="Status", choices=TrackedItem.Status.choices)
     state = django_filters.ChoiceFilter(

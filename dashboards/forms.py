@@ -1,7 +1,7 @@
 import datetime
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import HTML, Layout
 from django import forms
 
 from organisations.models import Organisation
@@ -37,7 +37,11 @@ class BoardPaperForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.disable_csrf = True
-        self.helper.add_input(Submit("", "Show the board paper", css_class="btn-primary"))
+        # A button of no name: crispy's Submit writes name="", which is invalid HTML.
+        self.helper.layout = Layout(
+            *self.fields,
+            HTML('<button type="submit" class="btn btn-primary">Show the board paper</button>'),
+        )
 
     def names_hidden_organisation(self) -> bool:
         """The query string names, by a well-formed id, an organisation the user may not see:
@@ -60,3 +64,31 @@ class BoardPaperForm(forms.Form):
         if meeting and since and since >= meeting:
             self.add_error("changes_since", "Changes since must be a day before this meeting.")
         return cleaned
+
+
+# --- the drill-down list's saved views and search ----------------------------------------
+
+
+class SavedViewForm(forms.Form):
+    """Save the list as it is: its query string comes with the form, hidden."""
+
+    name = forms.CharField(
+        label="Name of this view",
+        max_length=80,
+        help_text='For example "My overdue" or "Region red".',
+    )
+    query = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class SavedViewRenameForm(forms.Form):
+    name = forms.CharField(label="New name", max_length=80)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search for",
+        max_length=200,
+        required=False,
+        help_text='Words in a finding, action or progress update. "Quote a phrase"; '
+        "-word leaves out what has it.",
+    )

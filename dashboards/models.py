@@ -1,6 +1,6 @@
-"""What the dashboards keep of their own: each user's calendar feed token, which ROCU region
-delivers which specialist capability (shown as not yet recorded until entered), and the
-downloads that Celery prepares (long exports, large board paper PDFs)."""
+"""What the dashboards keep of their own: each user's calendar feed token, saved views of the
+lists, and the downloads that Celery prepares (long exports, large board paper PDFs). How a
+region delivers each capability is organisations.CapabilityDeliveryRecord."""
 
 import uuid
 
@@ -20,42 +20,6 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"
-
-
-class CapabilityDelivery(models.Model):
-    """Whether a ROCU region delivers a specialist capability, with its source. A region and
-    capability with no row is shown as "not yet recorded"; nothing is assumed."""
-
-    class Status(models.TextChoices):
-        DELIVERED = "delivered", "Delivered"
-        PARTLY_DELIVERED = "partly_delivered", "Partly delivered"
-        NOT_DELIVERED = "not_delivered", "Not delivered"
-
-    region = models.ForeignKey(
-        "organisations.Organisation",
-        on_delete=models.CASCADE,
-        related_name="capability_deliveries",
-        limit_choices_to={"kind": "region"},
-    )
-    capability = models.ForeignKey(
-        "recommendations.Capability", on_delete=models.CASCADE, related_name="deliveries"
-    )
-    status = models.CharField(max_length=20, choices=Status.choices)
-    as_of = models.DateField(null=True, blank=True, help_text="When the source says so.")
-    source = models.TextField(help_text="Where this is stated (a report, a board paper).")
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["region__name", "capability__name"]
-        verbose_name_plural = "capability deliveries"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["region", "capability"], name="capability_delivery_one_per_region"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.region} – {self.capability}: {self.get_status_display()}"
 
 
 # --- downloads prepared by Celery (dashboards/services.py, "Downloads") -------------------
@@ -176,3 +140,35 @@ class BoardPaperPdf(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in UNFINISHED
+
+
+# --- saved views of the drill-down list (dashboards/saved_views.py) -------------------------
+
+
+class SavedViewQuerySet(models.QuerySet):
+    def of(self, user):
+        """A user's own saved views: nobody else may see, rename or delete them."""
+        return self.filter(user=user)
+
+
+class SavedView(models.Model):
+    """A drill-down list a user named ("my overdue", "region red"): its query string, which
+    holds the filters and the list's shape (dashboards/listing.py), never its place in it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(max_length=80)
+    query = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    objects = SavedViewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_view_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"

@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,13 +14,16 @@ from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_POST
 
 from organisations.selectors import visible_organisation_ids
+from recommendations.models import Finding
 from rocu_tracker import keyset
 from rocu_tracker.middleware import private_response
 
-from . import charts, exports, ical, selectors, services
+from . import charts, dashboard_page, exports, ical, listing, selectors, services
+from . import saved_views as saved_views_services
+from . import search as search_selectors
 from .filters import DashboardFilterSet, ItemFilterSet
-from .forms import BoardPaperForm
-from .models import BoardPaperPdf, CalendarToken, DownloadStatus, ExportJob
+from .forms import BoardPaperForm, SavedViewForm, SavedViewRenameForm, SearchForm
+from .models import BoardPaperPdf, CalendarToken, DownloadStatus, ExportJob, SavedView
 from .selectors import downloads
 
 PAGE_SIZE = 50
@@ -46,6 +50,13 @@ def dashboard(request):
             "board": board,
             "today": today,
             "charts": SimpleLazyObject(lambda: charts.data(board)),
+            "organisation_table": SimpleLazyObject(
+                lambda: dashboard_page.organisation_table(board, request.GET)
+            ),
+            "timeline_table": SimpleLazyObject(
+                lambda: dashboard_page.timeline_table(board, request.GET)
+            ),
+            "filter_form_key": SimpleLazyObject(dashboard_page.filter_form_version),
             "cache_key": cache_key,
             "cache_seconds": selectors.DASHBOARD_CACHE_SECONDS,
         },
@@ -62,25 +73,129 @@ def _filtered_items(request, today: datetime.date):
 def item_list(request):
     today = timezone.localdate()
     filterset, items = _filtered_items(request, today)
-    page_obj = None
+    shape = listing.shape_from_query(request.GET)
+    page_obj, rows = None, []
     if items is not None:
-        page_obj = keyset.page_of(items, request.GET, size=PAGE_SIZE)
-    return render(
-        request,
-        "dashboards/item_list.html",
-        {"filterset": filterset, "page_obj": page_obj, "today": today},
+        page_obj = shape.page(items, request.GET, size=PAGE_SIZE)
+        rows = listing.table_rows(
+            page_obj.object_list, compact=shape.compact, item_url=_item_url_pattern()
+        )
+    context = {
+        "filterset": filterset,
+        "page_obj": page_obj,
+        "rows": rows,
+        "today": today,
+        "shape": shape,
+        "headers": shape.headers(),
+        "show": dict.fromkeys(shape.columns, True),
+        "text_not_recorded": Finding.TEXT_NOT_RECORDED,
+        "choosable_columns": listing.CHOOSABLE,
+        "saved_views": SavedView.objects.of(request.user).only("id", "name", "query"),
+        "save_form": SavedViewForm(initial={"query": _list_query(request)}),
+        "list_query": _list_query(request),
+        "shape_hidden": listing.hidden_fields(request.GET, ("sort", "columns", "density")),
+        "filter_hidden": listing.hidden_fields(request.GET, listing.filter_names(request.GET)),
+    }
+    return render(request, "dashboards/item_list.html", context)
+
+
+def _item_url_pattern() -> str:
+    """The item page's address with {} for its id: one reverse() for the page, not one a row."""
+    return reverse("recommendations:item", args=[987654321]).replace("987654321", "{}")
+
+
+def _saved_view_for_user(request, pk) -> SavedView:
+    """The user's own saved view; anyone else's is a 404."""
+    return get_object_or_404(SavedView.objects.of(request.user), pk=pk)
+
+
+def _saved_views_page(request, *, save_form=None, rename=None, status=200):
+    views = SavedView.objects.of(request.user)
+    context = {
+        "saved_views": views,
+        "save_form": save_form,
+        "rename": rename,  # (the view, its bound form with errors) after a failed rename
+        "list_url": reverse("dashboards:items"),
+    }
+    return render(request, "dashboards/saved_views.html", context, status=status)
+
+
+@login_required
+def saved_views(request):
+    """The user's saved views, to open, rename or delete; a POST saves a new one."""
+    if request.method != "POST":
+        return _saved_views_page(request)
+    form = SavedViewForm(request.POST)
+    if form.is_valid():
+        try:
+            view = saved_views_services.saved_view_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Saved the view \u201c{view.name}\u201d.")
+            return redirect(f"{reverse('dashboards:items')}?{view.query}")
+    return _saved_views_page(request, save_form=form, status=400)
+
+
+@login_required
+@require_POST
+def saved_view_rename(request, pk):
+    view = _saved_view_for_user(request, pk)
+    form = SavedViewRenameForm(request.POST)
+    if form.is_valid():
+        try:
+            saved_views_services.saved_view_rename(
+                user=request.user, view=view, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Renamed the view \u201c{view.name}\u201d.")
+            return redirect("dashboards:saved_views")
+    return _saved_views_page(request, rename=(view.pk, form), status=400)
+
+
+@login_required
+@require_POST
+def saved_view_delete(request, pk):
+    view = _saved_view_for_user(request, pk)
+    saved_views_services.saved_view_delete(user=request.user, view=view)
+    messages.success(request, f"Deleted the view \u201c{view.name}\u201d.")
+    return redirect("dashboards:saved_views")
+
+
+@login_required
+def search(request):
+    """One box over findings, tracked items, actions and progress narratives."""
+    form = SearchForm(request.GET)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    kind = request.GET.get("kind")
+    kind = kind if kind in search_selectors.KIND_KEYS else None
+    groups = search_selectors.search(
+        user=request.user,
+        text=text,
+        today=timezone.localdate(),
+        kind=kind,
+        page=keyset._number(request.GET.get("page")),
     )
+    context = {
+        "form": form,
+        "text": text,
+        "kind": kind,
+        "kinds": search_selectors.KINDS,
+        "groups": groups,
+        "full_text": search_selectors.is_full_text(),
+    }
+    return render(request, "dashboards/search.html", context)
 
 
 # --- downloads: exports, board paper PDF, calendar feed --------------------------------------
 
 
 def _list_query(request) -> str:
-    """The list's query string without its place in the list: the filters."""
-    query = request.GET.copy()
-    for place in ("page", "after", "before"):
-        query.pop(place, None)
-    return query.urlencode()
+    """The list's query string without its place in the list: the filters and its shape
+    (sort, columns, density)."""
+    return listing.list_query(request.GET).urlencode()
 
 
 def _export(request, format: str):
@@ -90,6 +205,8 @@ def _export(request, format: str):
     filterset, items = _filtered_items(request, today)
     if items is None:
         return HttpResponse("The filters are not valid.", status=400, content_type="text/plain")
+    shape = listing.shape_from_query(request.GET)
+    items = shape.order(items)
     if exports.is_past_inline_limit(items):
         job = services.export_job_request(
             user=request.user,
@@ -100,7 +217,7 @@ def _export(request, format: str):
         )
         return redirect("dashboards:export_job", job.pk)
     response = StreamingHttpResponse(
-        exports.stream(format, exports.value_rows(items), today),
+        exports.stream(format, exports.value_rows(items), today, shape=shape),
         content_type=exports.FORMATS[format],
     )
     response["Content-Disposition"] = f'attachment; filename="{exports.file_name(today, format)}"'
@@ -264,7 +381,8 @@ def calendar_feed(request, token: str):
     if not owner.is_active:
         raise Http404("No such calendar.")
     today = timezone.localdate()
-    etag, last_modified = _calendar_validators(request, owner, today)
+    meetings = ical.meeting_feed_rows(user=owner, today=today)
+    etag, last_modified = _calendar_validators(request, owner, today, meetings)
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is None:
         path = reverse("inspections:detail", args=["SLUG"])
@@ -274,8 +392,18 @@ def calendar_feed(request, token: str):
             return f"{before}{inspection_slug}{after}#finding-{finding_key}"
 
         rows = ical.feed_rows(user=owner, today=today).iterator(chunk_size=ical.CHUNK_SIZE)
+        paper_path = reverse("boards:paper", args=[0])[: -len("0/")]
+
+        def meeting_url(pk: int) -> str:
+            return request.build_absolute_uri(f"{paper_path}{pk}/")
+
         response = StreamingHttpResponse(
-            ical.calendar_lines(rows, name="ROCU Tracker deadlines", url_for=url_for),
+            ical.calendar_lines(
+                rows,
+                name="ROCU Tracker deadlines",
+                url_for=url_for,
+                meetings=ical.meeting_events(meetings, meeting_url),
+            ),
             content_type="text/calendar; charset=utf-8",
         )
     else:
@@ -285,9 +413,10 @@ def calendar_feed(request, token: str):
     return response
 
 
-def _calendar_validators(request, owner, today: datetime.date) -> tuple[str, int]:
+def _calendar_validators(request, owner, today: datetime.date, meetings=()) -> tuple[str, int]:
     """The feed's ETag and Last-Modified (a timestamp): they change with the data of the
-    owner's scope, the day (the window moves at midnight), and the address it links to."""
+    owner's scope, the board meetings in the feed, the day (the window moves at midnight),
+    and the address it links to."""
     scope = visible_organisation_ids(owner, day=today)
     version = downloads.scope_data_version(
         organisation_ids=scope,
@@ -296,8 +425,10 @@ def _calendar_validators(request, owner, today: datetime.date) -> tuple[str, int
             ical.FORMAT_VERSION,
             ical.window(today),
             request.build_absolute_uri("/"),
+            ical.meetings_version(meetings),
         ),
     )
     midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
-    changed = max(filter(None, (version.last_modified, midnight)))
+    meeting_changes = [meeting.updated_at for meeting in meetings]
+    changed = max(filter(None, (version.last_modified, midnight, *meeting_changes)))
     return quote_etag(version.key[:40]), int(changed.timestamp())

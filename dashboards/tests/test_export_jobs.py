@@ -117,7 +117,7 @@ def test_the_job_page_shows_its_progress_then_the_link(
     assert f"5 of {len(expected) - 1} rows written." in html
     assert 'hx-trigger="every 2s"' in html
     assert "?seen=running" in html
-    assert '<div id="export-job-announcer" hx-swap-oob="innerHTML">' in html
+    assert '<div id="export-job-announcer" data-hx-swap-oob="innerHTML">' in html
     assert "The export is being written." in html
     assert "<html" not in html  # the partial alone
 

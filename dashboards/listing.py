@@ -1,0 +1,336 @@
+"""The shape of a drill-down list, kept in its URL beside the filters: the sort (``sort``),
+the columns shown (``columns``) and the density (``density=compact``). The page, its CSV and
+XLSX exports and the export job read the same shape, so an export has exactly the rows,
+order and columns that the page shows.
+
+Sorting pages by keyset in every order, so page 1,000 costs what page 1 costs:
+
+- ``deadline`` ascending (the default) is rocu_tracker.keyset's deadline order;
+- every other sort is a keyset on (the sort value, id), ascending or descending
+  (``sort=-status``). On the item's own columns (deadline, status, last update) it reads the
+  (column, id) indexes of migration dashboards 0003, nationally and per organisation. On a
+  joined table's column (organisation name, finding reference) it reads the rows of one
+  value at a time (the planner's nested loop and incremental sort): a page costs at most one
+  group of equal values (one organisation's items, one reference's), never the rows before.
+"""
+
+import dataclasses
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import F, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.http import QueryDict
+from django.utils import timezone
+
+from recommendations.models import DEADLINE_ORDER_KEY
+from rocu_tracker import deadlines, keyset
+from rocu_tracker.people import display_name
+
+from . import wording
+
+# Parameters that say where in the list a page is, rather than what the list is.
+PLACE_PARAMETERS = ("page", "after", "before")
+SHAPE_PARAMETERS = ("sort", "columns", "density")
+
+
+@dataclasses.dataclass(frozen=True)
+class Sort:
+    key: str
+    label: str
+    expression: object
+    parse: object  # str -> the sort value as the database compares it
+
+
+def _parse_date(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)
+
+
+def _parse_datetime(text: str) -> datetime.datetime:
+    moment = datetime.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("a sort key's time must carry its offset")
+    return moment
+
+
+SORTS = {
+    sort.key: sort
+    for sort in (
+        Sort("deadline", "deadline", DEADLINE_ORDER_KEY, _parse_date),
+        Sort("status", "status", F("status"), str),
+        Sort("organisation", "organisation", F("organisation__name"), str),
+        Sort("reference", "reference", F("finding__reference"), str),
+        Sort("updated", "last update", F("updated_at"), _parse_datetime),
+    )
+}
+DEFAULT_SORT = "deadline"
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    # The export's headers for this column (exports.HEADERS and exports.EXTRA_HEADERS).
+    export_headers: tuple[str, ...]
+    sort: str | None = None
+    default: bool = True
+
+
+# In the page's order. The finding (its kind and reference, linking to the item) is always
+# shown: it names the row.
+FINDING = Column("finding", "Finding", ("Kind of finding", "Reference"), sort="reference")
+CHOOSABLE = (
+    Column("inspection", "Inspection", ("Inspection", "Published")),
+    Column("text", "Finding text", ("Finding",)),
+    Column("organisation", "Organisation", ("Organisation",), sort="organisation"),
+    Column("status", "Status", ("Status", "Blocked by"), sort="status"),
+    Column(
+        "deadline",
+        "Deadline",
+        ("Inspectorate deadline", "Target date", "Effective deadline", "Days left"),
+        sort="deadline",
+    ),
+    Column("rag", "RAG", ("RAG",)),
+    Column("owner", "Owner", ("Owner",), default=False),
+    Column("updated", "Last update", ("Last update",), sort="updated", default=False),
+)
+COLUMNS = {column.key: column for column in (FINDING, *CHOOSABLE)}
+DEFAULT_COLUMNS = tuple(column.key for column in CHOOSABLE if column.default)
+
+
+@dataclasses.dataclass(frozen=True)
+class Shape:
+    sort: str = DEFAULT_SORT
+    descending: bool = False
+    # The chosen columns, or None when the URL chooses none (the page shows DEFAULT_COLUMNS,
+    # the export every column, as before columns could be chosen).
+    chosen: tuple[str, ...] | None = None
+    compact: bool = False
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.chosen if self.chosen is not None else DEFAULT_COLUMNS
+
+    @property
+    def is_default_order(self) -> bool:
+        return self.sort == DEFAULT_SORT and not self.descending
+
+    @property
+    def sort_parameter(self) -> str:
+        return f"-{self.sort}" if self.descending else self.sort
+
+    def export_headers(self, every_header: Iterable[str]) -> list[str]:
+        """The export's headers: those of the chosen columns, or every one if none is
+        chosen."""
+        if self.chosen is None:
+            return list(every_header)
+        wanted = {
+            header for key in ("finding", *self.chosen) for header in COLUMNS[key].export_headers
+        }
+        return [header for header in every_header if header in wanted]
+
+    def order(self, items: QuerySet) -> QuerySet:
+        """`items` in this shape's order, ties by id (the export's order)."""
+        if self.is_default_order:
+            return items.in_deadline_order()
+        expression = SORTS[self.sort].expression
+        if self.descending:
+            return items.order_by(expression.desc(), "-id")
+        return items.order_by(expression.asc(), "id")
+
+    def page(self, items: QuerySet, query: QueryDict, *, size: int) -> keyset.Page:
+        if self.is_default_order:
+            return keyset.page_of(items, query, size=size)
+        return _sorted_page(
+            items, query, sort=SORTS[self.sort], descending=self.descending, size=size
+        )
+
+    def headers(self) -> list[dict]:
+        """Each shown column's header: its label, and for a sortable one the sort its link
+        asks for (the other direction when already sorted by it) and its aria-sort."""
+        headers = []
+        for key in ("finding", *self.columns):
+            column = COLUMNS[key]
+            header = {"key": key, "label": column.label, "sort": None, "aria_sort": None}
+            if column.sort:
+                current = column.sort == self.sort
+                direction = "descending" if (current and self.descending) else "ascending"
+                header["aria_sort"] = direction if current else None
+                flip = current and not self.descending
+                header["sort"] = f"-{column.sort}" if flip else column.sort
+                header["sort_label"] = SORTS[column.sort].label
+                header["next_direction"] = "descending" if flip else "ascending"
+            headers.append(header)
+        return headers
+
+
+def shape_from_query(query: QueryDict) -> Shape:
+    """The shape the query string asks for; what does not parse is left at its default."""
+    wanted = query.get("sort") or DEFAULT_SORT
+    descending = wanted.startswith("-")
+    sort = wanted.removeprefix("-")
+    if sort not in SORTS:
+        sort, descending = DEFAULT_SORT, False
+    chosen = None
+    if "columns" in query:
+        keys = set(query.getlist("columns"))
+        chosen = tuple(column.key for column in CHOOSABLE if column.key in keys)
+    return Shape(
+        sort=sort,
+        descending=descending,
+        chosen=chosen,
+        compact=query.get("density") == "compact",
+    )
+
+
+def shape_from_query_string(query_string: str) -> Shape:
+    return shape_from_query(QueryDict(query_string))
+
+
+def list_query(query: QueryDict) -> QueryDict:
+    """The query string without its place in the list: the filters and the shape."""
+    query = query.copy()
+    for place in PLACE_PARAMETERS:
+        query.pop(place, None)
+    return query
+
+
+# --- keyset pages in any order ------------------------------------------------------------
+
+
+def _key_of(item) -> str:
+    value = item.sort_value
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return f"{text}.{item.pk}"
+
+
+def _parse_key(key: str | None, sort: Sort):
+    """(sort value, id) of `key` (`<value>.<id>`, the value itself may hold dots), or None
+    if it is missing or malformed."""
+    if not key:
+        return None
+    value, dot, pk = key.rpartition(".")
+    if not dot:
+        return None
+    try:
+        return sort.parse(value), int(pk)
+    except ValueError:
+        return None
+
+
+def _sorted_page(
+    items: QuerySet, query: QueryDict, *, sort: Sort, descending: bool, size: int
+) -> keyset.Page:
+    """Like keyset.page_of, on (sort value, id) in either direction: two queries."""
+    after, before = _parse_key(query.get("after"), sort), _parse_key(query.get("before"), sort)
+    number = keyset._number(query.get("page")) if (after or before) else 1
+    items = items.annotate(sort_value=sort.expression)
+    position = Tuple(F("sort_value"), F("id"))
+    forward = (F("sort_value").desc(), "-id") if descending else (F("sort_value").asc(), "id")
+    backward = (F("sort_value").asc(), "id") if descending else (F("sort_value").desc(), "-id")
+    beyond, behind = (
+        (TupleLessThan, TupleGreaterThan) if descending else (TupleGreaterThan, TupleLessThan)
+    )
+    if before:
+        rows = list(items.filter(behind(position, before)).order_by(*backward)[: size + 1])
+        has_previous, has_next = len(rows) > size, True
+        rows = rows[:size][::-1]
+        if not has_previous:
+            number = 1
+    else:
+        ordered = items.order_by(*forward)
+        if after:
+            ordered = ordered.filter(beyond(position, after))
+        rows = list(ordered[: size + 1])
+        has_previous, has_next = after is not None, len(rows) > size
+        rows = rows[:size]
+    counted = items.order_by().values("pk")[: keyset.COUNT_LIMIT + 1].count()
+    return keyset.Page(
+        object_list=rows,
+        number=number,
+        has_previous=has_previous,
+        has_next=has_next,
+        previous_key=_key_of(rows[0]) if rows and has_previous else None,
+        next_key=_key_of(rows[-1]) if rows and has_next else None,
+        count=counted if counted <= keyset.COUNT_LIMIT else None,
+    )
+
+
+def hidden_fields(query: QueryDict, names: Iterable[str]) -> list[tuple[str, str]]:
+    """(name, value) of each of `names` in the query string, for a form's hidden inputs:
+    the filter form keeps the shape, the display form keeps the filters."""
+    return [(name, value) for name in names for value in query.getlist(name)]
+
+
+def filter_names(query: QueryDict) -> list[str]:
+    """The query string's parameters that are neither the shape nor the place."""
+    return [name for name in query if name not in SHAPE_PARAMETERS + PLACE_PARAMETERS]
+
+
+# --- the table's rows, worded in Python ---------------------------------------------------
+
+
+def _shortened(text: str, chars: int) -> str:
+    """truncatechars' result for plain text, without its per-character Unicode scan."""
+    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
+
+
+def _day(day: datetime.date | None) -> str:
+    return f"{day.day} {day:%b %Y}" if day else ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One item as the table shows it: every cell's words ready, so the template only
+    writes them (a template tag or filter per cell and row cost more than the queries)."""
+
+    url: str
+    finding: str
+    inspection: str
+    text: str
+    text_is_summary: bool
+    organisation: str
+    status: str
+    blocked_by: str
+    deadline: str
+    target_note: str
+    rag: str
+    rag_label: str
+    owner: str
+    updated: str
+
+
+def table_rows(items: Iterable, *, compact: bool, item_url: str) -> list[Row]:
+    """The rows of `items` (with finding, inspection, organisation and owner selected);
+    `item_url` is the item page's address with ``{}`` for its id."""
+    chars, title_chars = (60, 40) if compact else (140, 70)
+    rows = []
+    for item in items:
+        finding, inspection = item.finding, item.finding.inspection
+        text = finding.text or finding.summary
+        target_note = ""
+        if item.target_date and compact:
+            target_note = "target date"
+        elif item.target_date:
+            inspectorates = deadlines.format_deadline(finding.deadline, finding.deadline_precision)
+            target_note = f"Target date; inspectorate's: {inspectorates}"
+        rows.append(
+            Row(
+                url=item_url.format(item.pk),
+                finding=wording.finding_label(finding.kind, finding.reference),
+                inspection=f"{_shortened(inspection.title, title_chars)} "
+                f"({inspection.published_on.year})",
+                text=_shortened(text, chars) if text else "",
+                text_is_summary=not finding.text and bool(finding.summary),
+                organisation=item.organisation.short_name or item.organisation.name,
+                status=wording.STATUS_LABELS.get(item.status, item.status),
+                blocked_by=_shortened(item.blocked_by, 30) if compact else item.blocked_by,
+                deadline=_day(item.effective_deadline) or "None recorded",
+                target_note=target_note,
+                rag=item.rag,
+                rag_label=item.rag.capitalize(),
+                owner=display_name(item.owner),
+                updated=_day(timezone.localtime(item.updated_at).date()),
+            )
+        )
+    return rows
