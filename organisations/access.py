@@ -57,6 +57,12 @@ def roles_of(user) -> MappingProxyType:
     return memo
 
 
+def act_with_roles(user, roles: dict[int, str]) -> None:
+    """Give this user object `roles` ({organisation id: role}) in place of its memberships,
+    for as long as the object lives (a service token's account, for one request)."""
+    setattr(user, _MEMO, MappingProxyType(dict(roles)))
+
+
 def forget_roles(user) -> None:
     """Drop the memo after the person's memberships change in this process."""
     if hasattr(user, _MEMO):
@@ -235,3 +241,24 @@ def require_change_person(user, membership) -> None:
         )
     if not can_change_person(user, membership):
         raise PermissionDenied("You cannot change someone whose role is above your own.")
+
+
+# --- Capability delivery: a ROCU's staff record how their region delivers each capability --
+# (organisations/services.py capability_delivery_record; the capability matrix.)
+
+
+def can_record_capability_delivery(user, region) -> bool:
+    """The region's editors and leads (its ROCU staff), and superusers."""
+    if region.kind != Organisation.Kind.REGION:
+        return False
+    if is_system(user) or is_superuser(user):
+        return True
+    return role_at(user, region.pk) in EDITING_ROLES
+
+
+def require_record_capability_delivery(user, region) -> None:
+    if not can_record_capability_delivery(user, region):
+        raise PermissionDenied(
+            f"Only {region.short_name or region.name}'s editors and leads record how it "
+            "delivers its capabilities."
+        )

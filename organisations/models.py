@@ -229,3 +229,76 @@ class ClaimRoleMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim} = {self.value} → {self.get_role_display()} at {self.organisation}"
+
+
+class CapabilityDeliveryRecord(models.Model):
+    """How a ROCU region delivers one specialist capability from a day on, as its staff
+    recorded it. Append-only: the current state is the record with the latest "from" day
+    (then the latest recorded); a region and capability with no record is "not yet
+    recorded", never assumed (dashboards/selectors/capabilities.py)."""
+
+    class Delivery(models.TextChoices):
+        FULLY = "fully", "Delivered fully"
+        PARTLY = "partly", "Delivered partly"
+        THROUGH_ANOTHER_REGION = "through_another_region", "Delivered through another region"
+        NOT_YET = "not_yet", "Not yet delivered"
+
+    region = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="capability_delivery_records",
+        limit_choices_to={"kind": Organisation.Kind.REGION},
+    )
+    capability = models.ForeignKey(
+        "recommendations.Capability", on_delete=models.PROTECT, related_name="delivery_records"
+    )
+    delivery = models.CharField(max_length=30, choices=Delivery.choices)
+    through_region = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": Organisation.Kind.REGION},
+        help_text="The region that delivers it, when delivered through another region.",
+    )
+    valid_from = models.DateField(help_text="The day from which this is how it is delivered.")
+    note = models.TextField(blank=True)
+    source = models.TextField(blank=True, help_text="Where this is stated: a document or a URL.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["region__name", "capability__name", "-valid_from", "-recorded_at", "-id"]
+        indexes = [
+            # The matrix and the history read a cell's records newest first.
+            models.Index(
+                "region",
+                "capability",
+                models.F("valid_from").desc(),
+                models.F("recorded_at").desc(),
+                name="capability_delivery_latest",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(delivery="through_another_region", through_region__isnull=False)
+                | (~Q(delivery="through_another_region") & Q(through_region__isnull=True)),
+                name="capability_delivery_through_region_when_needed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(through_region=models.F("region")),
+                name="capability_delivery_through_another_region",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} – {self.capability}: {self.get_delivery_display()}"
+
+    @property
+    def delivery_label(self) -> str:
+        if self.through_region_id:
+            return f"{self.get_delivery_display()}: {self.through_region.name}"
+        return self.get_delivery_display()

@@ -26,8 +26,10 @@ from .access import (
     require_grant_role,
     require_keep_reference_data,
     require_manage_people,
+    require_record_capability_delivery,
 )
 from .models import (
+    CapabilityDeliveryRecord,
     ClaimRoleMapping,
     Invitation,
     Membership,
@@ -380,3 +382,50 @@ def membership_grant_by_sign_in(
         membership = _membership_save(user=user, organisation=organisation, role=role)
     forget_roles(user)
     return membership
+
+
+# --- Capability delivery ------------------------------------------------------------------
+
+
+def capability_delivery_record(
+    *,
+    region: Organisation,
+    capability,
+    delivery: str,
+    valid_from: datetime.date,
+    through_region: Organisation | None = None,
+    note: str = "",
+    source: str = "",
+    by,
+    now: datetime.datetime | None = None,
+) -> CapabilityDeliveryRecord:
+    """Record how `region` delivers `capability` from `valid_from` on. Nothing is
+    overwritten: the record joins the cell's history, and the latest is its current state."""
+    require_record_capability_delivery(by, region)
+    now = now or timezone.now()
+    Delivery = CapabilityDeliveryRecord.Delivery
+    errors = {}
+    if delivery not in Delivery.values:
+        errors["delivery"] = "Choose how the capability is delivered."
+    if delivery == Delivery.THROUGH_ANOTHER_REGION:
+        if through_region is None:
+            errors["through_region"] = "Choose the region that delivers it."
+        elif through_region.pk == region.pk or through_region.kind != Organisation.Kind.REGION:
+            errors["through_region"] = "Choose another ROCU region."
+    else:
+        through_region = None
+    if valid_from > timezone.localdate(now):
+        errors["valid_from"] = "Record a delivery from today or an earlier day, once it is so."
+    if errors:
+        raise ValidationError(errors)
+    return CapabilityDeliveryRecord.objects.create(
+        region=region,
+        capability=capability,
+        delivery=delivery,
+        through_region=through_region,
+        valid_from=valid_from,
+        note=note.strip(),
+        source=source.strip(),
+        recorded_by=as_recorded(by),
+        recorded_at=now,
+    )
