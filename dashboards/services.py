@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from rocu_tracker.pdf import render_pdf
 
-from . import exports, selectors
+from . import exports, listing, selectors
 from .models import (
     DOWNLOADS_FOLDER,
     UNFINISHED,
@@ -99,7 +99,7 @@ def export_job_request(
     stored = export_filters_to_json(filters)
     under_way = (
         ExportJob.objects.requested_by(user)
-        .filter(status__in=UNFINISHED, format=format, filters=stored, as_of=today)
+        .filter(status__in=UNFINISHED, format=format, filters=stored, query=query, as_of=today)
         .first()
     )
     if under_way is not None:
@@ -150,10 +150,13 @@ def export_job_run(*, job_id) -> bool:
 
 def _export_write(job: ExportJob) -> tuple[str, int]:
     """The export written to a temporary file, then saved to the default storage; the
-    job's rows_written follows it chunk by chunk."""
+    job's rows_written follows it chunk by chunk. The list's sort and columns come from its
+    query string (dashboards.listing), so the file has what the page showed."""
     items = selectors.items_for_dashboard(
         user=job.requested_by, filters=export_filters_from_json(job.filters), today=job.as_of
     )
+    shape = listing.shape_from_query_string(job.query)
+    items = shape.order(items)
     ExportJob.objects.filter(pk=job.pk).update(total_rows=items.count())
     written = 0
 
@@ -164,7 +167,7 @@ def _export_write(job: ExportJob) -> tuple[str, int]:
 
     with tempfile.TemporaryFile() as output:
         for chunk in exports.stream(
-            job.format, exports.value_rows(items), job.as_of, progress=progress
+            job.format, exports.value_rows(items), job.as_of, progress=progress, shape=shape
         ):
             output.write(chunk.encode() if isinstance(chunk, str) else chunk)
         output.seek(0)

@@ -350,7 +350,7 @@ class TrackedItem(models.Model):
                 "organisation", DEADLINE_ORDER_KEY, "id", name="tracked_item_org_deadline"
             ),
             models.Index(DEADLINE_ORDER_KEY, "id", name="tracked_item_deadline"),
-            # tracking_data_version() reads the latest change to key cached dashboards.
+            # Once read by the dashboards' cache key (now ScopeDataVersion and the tallies).
             models.Index(fields=["updated_at"], name="tracked_item_updated"),
             # The daily reminder scan (reminders.services) reads every open item in chunks.
             models.Index(
@@ -400,6 +400,72 @@ class ScopeDataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}: {self.version}"
+
+
+class TrackedItemTally(models.Model):
+    """How many tracked items share an organisation, a status and what their RAG rating and
+    deadline counts need (the month of the effective deadline, blocked, a target date past
+    the inspectorate's deadline), so the dashboards count from a few thousand rows rather than
+    every item. Closed items keep only organisation and status: nothing else about them is
+    counted. The month, not the day, so "overdue" and "due soon" are decided at read time
+    (dashboards.selectors.tally) and the tally never goes stale as days pass.
+    InspectionTally counts the same items by inspection.
+
+    Both are kept by PostgreSQL triggers on the items and findings tables (migration 0008),
+    in the transaction of every write whatever makes it (the services, the admin, a bulk
+    update, a COPY), as a constraint is; `manage.py tally_rebuild` makes them again from the
+    items. Not kept on SQLite (development): the dashboards count live there."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    status = models.CharField(max_length=30)
+    deadline_month = models.DateField(null=True)  # the first of the month; None when closed
+    blocked = models.BooleanField()
+    slipped = models.BooleanField()
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "status", "deadline_month", "blocked", "slipped"],
+                nulls_distinct=False,
+                name="tracked_item_tally_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.status}/{self.deadline_month}: {self.count}"
+
+
+class InspectionTally(models.Model):
+    """How many tracked items of each inspection are open or closed, the open ones by the
+    month of their effective deadline (TrackedItemTally says how it is kept)."""
+
+    inspection = models.ForeignKey(
+        "inspections.Inspection",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    is_open = models.BooleanField()
+    deadline_month = models.DateField(null=True)  # None when closed
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "is_open", "deadline_month"],
+                nulls_distinct=False,
+                name="inspection_tally_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id}/{self.is_open}/{self.deadline_month}: {self.count}"
 
 
 class TrackedItemEvent(models.Model):

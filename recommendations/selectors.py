@@ -3,7 +3,6 @@
 import dataclasses
 import datetime
 
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -145,22 +144,6 @@ def _history_position(key: str | None) -> tuple[datetime.date, int] | None:
 def evidence_for_user(*, user, pk: int, today: datetime.date) -> Evidence:
     """Evidence of an item the user may see; Evidence.DoesNotExist otherwise (a 404)."""
     return Evidence.objects.get(pk=pk, item__in=_readable_items(user, today=today))
-
-
-def tracking_data_version() -> tuple:
-    """Changes whenever a tracked item, finding or inspection is added or saved: a key for
-    anything cached from them (the dashboards). Indexed maxima, read in one quick query.
-    Deleting rows changes no maximum; caches keyed on this expire on their own as well."""
-    items, findings, inspections = (
-        model._meta.db_table for model in (TrackedItem, Finding, Inspection)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT max(updated_at) FROM {items}), (SELECT max(id) FROM {items}), "
-            f"(SELECT max(updated_at) FROM {findings}), "
-            f"(SELECT max(updated_at) FROM {inspections})"
-        )
-        return cursor.fetchone()
 
 
 def tracking_scope_version(*, organisation_ids) -> tuple:

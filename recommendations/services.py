@@ -19,6 +19,7 @@ from organisations.models import Organisation
 from rocu_tracker import deadlines
 from rocu_tracker.people import display_name
 from rocu_tracker.versioning import StaleEditError
+from webhooks import services as webhook_services
 
 from . import access
 from .models import (
@@ -255,7 +256,7 @@ def _record(item: TrackedItem, *, kind: str, by, **fields) -> TrackedItemEvent:
         ]
     )
     _scope_versions_raise([item.organisation_id])
-    return TrackedItemEvent.objects.create(
+    event = TrackedItemEvent.objects.create(
         item=item,
         kind=kind,
         occurred_on=fields.pop("occurred_on", None) or timezone.localdate(),
@@ -263,6 +264,8 @@ def _record(item: TrackedItem, *, kind: str, by, **fields) -> TrackedItemEvent:
         item_version=item.version,
         **fields,
     )
+    webhook_services.webhooks_record_item_event(item=item, event=event)  # in this transaction
+    return event
 
 
 def allowed_next_statuses(item: TrackedItem, *, by) -> list[str]:
@@ -597,6 +600,8 @@ def target_date_revision_decide(
         narrative=f"Revision {verdict}. Reason given: {revision.reason}"
         + (f" Note: {note.strip()}" if note.strip() else ""),
     )
+    if approve:
+        webhook_services.webhooks_record_target_date_revised(item=current, revision=revision)
     return revision
 
 

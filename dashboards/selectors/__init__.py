@@ -221,10 +221,22 @@ def dashboard_cache_key(
 def _dashboard_compute(
     *, user, filters: Mapping[str, Any] | None, today: datetime.date
 ) -> Dashboard:
-    """Every count on the dashboard, in a constant number of queries whatever the data size."""
-    items = items_for_dashboard(user=user, filters=filters, today=today).order_by()
-    summary, organisation_rows = _summary_by_organisation(items, today)
-    inspection_rows = _by_inspection(items, today)
+    """Every count on the dashboard, in a constant number of queries whatever the data size:
+    from the tally where it can answer the filters (tally.answers), else from the items."""
+    if tally.answers(filters or {}):
+        grouped = tally.counts(user=user, filters=filters or {}, today=today)
+        summary, organisation_rows = _fold_by_organisation(grouped["organisation"])
+        if grouped["inspection"] is None:  # a narrower scope than the nation's
+            items = items_for_dashboard(user=user, filters=filters, today=today).order_by()
+            inspection_rows = _by_inspection(items, today)
+        else:
+            inspection_rows = _inspection_rows(grouped["inspection"])
+        timeline = _timeline_rows(grouped["month"], today)
+    else:
+        items = items_for_dashboard(user=user, filters=filters, today=today).order_by()
+        summary, organisation_rows = _summary_by_organisation(items, today)
+        inspection_rows = _by_inspection(items, today)
+        timeline = _timeline(items, today)
     return Dashboard(
         total=summary["total"],
         open=summary["open"],
@@ -238,7 +250,7 @@ def _dashboard_compute(
         )[:TOP_INSPECTIONS],
         by_organisation=organisation_rows,
         by_region=_by_region(organisation_rows, today),
-        timeline=_timeline(items, today),
+        timeline=timeline,
         ageing=_ageing(inspection_rows, today),
         statuses=_statuses(),
         rags=RAG_CHOICES,
@@ -264,9 +276,22 @@ def _summary_by_organisation(items: QuerySet, today: datetime.date) -> tuple[dic
     for value, _ in RAG_CHOICES:
         counts[f"rag_{value}"] = Count("id", filter=Q(rag=value))
     grouped = items.values("organisation_id", "organisation__name", "status").annotate(**counts)
+    return _fold_by_organisation(grouped)
+
+
+def _count_keys() -> list[str]:
+    return [
+        "overdue",
+        *(f"due_{days}" for days in DUE_WINDOWS),
+        *(f"rag_{value}" for value, _ in RAG_CHOICES),
+    ]
+
+
+def _fold_by_organisation(grouped) -> tuple[dict, list[dict]]:
+    """The headline counts and the organisations' rows from rows per organisation and
+    status (each with its name, `n` and the _count_keys)."""
     summary = dict.fromkeys(
-        ["total", "open", *(key for key in counts if key != "n")]
-        + [f"status_{value}" for value, _ in _statuses()],
+        ["total", "open", *_count_keys()] + [f"status_{value}" for value, _ in _statuses()],
         0,
     )
     rows: dict[int, dict] = {}
@@ -275,9 +300,8 @@ def _summary_by_organisation(items: QuerySet, today: datetime.date) -> tuple[dic
         summary["total"] += row["n"]
         summary["open"] += row["n"] if is_open else 0
         summary[f"status_{row['status']}"] += row["n"]
-        for key in counts:
-            if key != "n":
-                summary[key] += row[key]
+        for key in _count_keys():
+            summary[key] += row[key]
         organisation = rows.setdefault(
             row["organisation_id"],
             {
@@ -342,6 +366,10 @@ def _by_inspection(items: QuerySet, today: datetime.date) -> list[dict]:
         open=Count("id", filter=open_condition()),
         overdue=Count("id", filter=overdue_condition(today)),
     )
+    return _inspection_rows(rows)
+
+
+def _inspection_rows(rows) -> list[dict]:
     return [
         {
             "id": row["finding__inspection_id"],
@@ -352,7 +380,12 @@ def _by_inspection(items: QuerySet, today: datetime.date) -> list[dict]:
             "overdue": row["overdue"],
         }
         for row in sorted(
-            rows, key=lambda row: row["finding__inspection__published_on"], reverse=True
+            rows,
+            key=lambda row: (
+                row["finding__inspection__published_on"],
+                row["finding__inspection_id"],
+            ),
+            reverse=True,
         )
     ]
 
@@ -382,6 +415,17 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
 def _timeline(items: QuerySet, today: datetime.date) -> list[dict]:
     """Open items by month of their effective deadline, split by RAG; months before and after
     the two-year window are gathered in an "Earlier" and a "Later" row."""
+    grouped = (
+        items.filter(open_condition(), effective_deadline__isnull=False)
+        .annotate(month=TruncMonth("effective_deadline"))
+        .values("month", "rag")
+        .annotate(n=Count("id"))
+    )
+    return _timeline_rows(grouped, today)
+
+
+def _timeline_rows(grouped, today: datetime.date) -> list[dict]:
+    """The timeline from open items with a deadline counted per month and RAG."""
     first = _add_months(today.replace(day=1), -TIMELINE_MONTHS_BEFORE)
     after_last = _add_months(today.replace(day=1), TIMELINE_MONTHS_AFTER + 1)
     earlier = {"label": "Earlier", "after": None, "before": first - datetime.timedelta(days=1)}
@@ -401,12 +445,6 @@ def _timeline(items: QuerySet, today: datetime.date) -> list[dict]:
     rows = [earlier, *months, later]
     for row in rows:
         row["counts"] = {value: 0 for value, _ in RAG_CHOICES}
-    grouped = (
-        items.filter(open_condition(), effective_deadline__isnull=False)
-        .annotate(month=TruncMonth("effective_deadline"))
-        .values("month", "rag")
-        .annotate(n=Count("id"))
-    )
     for row in grouped:
         month = row["month"]
         month = month.date() if isinstance(month, datetime.datetime) else month
@@ -431,7 +469,8 @@ def calendar_items(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
 
 
 # Imported last: these modules build on the names above.
-from .board_paper import BoardPaper, board_paper_for, red_reason  # noqa: E402
+from . import tally  # noqa: E402
+from .board_paper import BoardPaper, PaperScope, Since, board_paper_for, red_reason  # noqa: E402
 from .capabilities import capability_matrix  # noqa: E402
 
 __all__ = [
@@ -441,6 +480,8 @@ __all__ = [
     "RAG_CHOICES",
     "BoardPaper",
     "Dashboard",
+    "PaperScope",
+    "Since",
     "board_paper_for",
     "calendar_items",
     "capability_matrix",

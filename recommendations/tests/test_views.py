@@ -350,7 +350,7 @@ def test_htmx_gets_the_live_part_of_the_page(client, item, dc_editor):
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.lstrip().startswith('<div id="item-announcer" hx-swap-oob="true"')
+    assert page.lstrip().startswith('<div id="item-announcer" data-hx-swap-oob="true"')
     assert "<html" not in page
     assert "Drafting." in page
 
