@@ -51,6 +51,14 @@ $(OIDC_PROVIDER)/node_modules/.installed: $(OIDC_PROVIDER)/package-lock.json
 	npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund
 	@touch $@
 
+# The W3C Nu HTML checker the accessibility walk runs over every page (rocu_tracker/tests/
+# valid_html.py): the vnu-jar npm package from its lock file, run on Debian's Java. Its install
+# script, which would download a Java of its own, is skipped.
+HTML_CHECKER := rocu_tracker/tests/html_checker
+$(HTML_CHECKER)/node_modules/.installed: $(HTML_CHECKER)/package-lock.json
+	npm ci --prefix $(HTML_CHECKER) --no-audit --no-fund --ignore-scripts
+	@touch $@
+
 # The whole suite on a real PostgreSQL: $DATABASE_URL if given, else a throwaway server
 # that scripts/with-test-postgres starts (installing it with apt when missing). Browser tests
 # drive Debian's Chromium, which scripts/ensure-test-packages installs with Redis.
@@ -58,6 +66,7 @@ test: lint
 	scripts/ensure-runtime-packages
 	scripts/ensure-test-packages
 	$(MAKE) --no-print-directory $(OIDC_PROVIDER)/node_modules/.installed
+	$(MAKE) --no-print-directory $(HTML_CHECKER)/node_modules/.installed
 	scripts/with-test-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-cluster
 

@@ -25,6 +25,17 @@ class DateInput(forms.DateInput):
         }
         super().__init__(attrs=attrs, format=ISO_DATE)
 
+    def format_value(self, value):
+        """A date given back to a bound form ("30/06/2016", which the field accepts, in a link)
+        in ISO too. One no format reads can be shown by no date input (the browser empties it;
+        and it would be invalid HTML), so it goes, and the field's error says why."""
+        if isinstance(value, str):
+            try:
+                value = forms.DateField().to_python(value)
+            except ValidationError:
+                return ""
+        return super().format_value(value)
+
 
 class DateField(forms.DateField):
     """A date a person enters: the project's date input, bounded to a sane range."""

@@ -105,7 +105,9 @@ def test_it_signs_in_through_the_real_login_form(board_member):
     assert response.redirect_chain[-1] == (LIST_URL, 302)
     assert response.status_code == 200
     assert response.wsgi_request.user == board_member
-    assertContains(response, "Signed in as </span>erin")
+    assertContains(
+        response, 'Signed in as </span><span class="navbar-account-name" title="erin">erin'
+    )
     assertContains(response, TITLE_2021)
 
 

@@ -38,6 +38,7 @@ def test_an_organisation_administrator_invites_promotes_and_deactivates_an_edito
     page, live_server, log_in, dc_org_admin
 ):
     log_in(page, dc_org_admin)
+    page.get_by_role("button", name="More").click()
     page.get_by_role("link", name="People").click()
     expect(page.get_by_role("heading", name="People of Devon and Cornwall Police")).to_be_visible()
     page.get_by_role("link", name="Invite someone").click()
@@ -70,6 +71,7 @@ def test_an_organisation_administrator_invites_promotes_and_deactivates_an_edito
     _sign_out(page)
 
     log_in(page, dc_org_admin)
+    page.get_by_role("button", name="More").click()
     page.get_by_role("link", name="People").click()
     page.get_by_role("link", name="Nia Pascoe").click()
     page.get_by_label(_label("Role")).select_option(label="Lead (approver)")

@@ -2,6 +2,8 @@
 
 The pages come from the URLconf through site_map.SITE_MAP: a URL name missing from it fails
 here. A page that answers 403 or 404 for a role is checked as it is (it is a page too).
+The walk also keeps each page's HTML as served and runs the W3C Nu HTML checker over all of
+them at the end, in one run (valid_html.py): an error in any of them fails the walk too.
 """
 
 import re
@@ -13,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from rocu_tracker.tests import site_map
+from rocu_tracker.tests.valid_html import html_errors
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -94,10 +97,12 @@ class Visitor:
         self.seen: set[int] = set()
         self.checked = 0
         self.problems: list[str] = []
+        self.documents: dict[str, str] = {}  # the HTML as served, for the Nu HTML checker
 
     def start(self, name: str, path: str) -> bool:
         """Open the page and set axe-core going; False if it was already checked."""
-        status = self.page.goto(path).status
+        response = self.page.goto(path)
+        status = response.status
         final = urlsplit(self.page.url).path
         if final != urlsplit(path).path and final in self.paths:
             return False  # a redirect to a page of the list (My work, the login page)
@@ -105,13 +110,14 @@ class Visitor:
             if status in self.seen:
                 return False
             self.seen.add(status)
-        self.check(name, path, status)
+        self.check(name, path, status, response.text())
         return True
 
-    def check(self, name: str, path: str, status: int) -> None:
+    def check(self, name: str, path: str, status: int, html: str) -> None:
         """Set axe-core going on the page as it is."""
         self.checked += 1
         self.where = f"[{self.role}] {name} {path} ({status})"
+        self.documents[self.where] = html
         self.document = name in DOCUMENTS
         self.page.add_script_tag(path=str(AXE))
         self.page.evaluate(AXE_START, TAGS)
@@ -153,7 +159,15 @@ def test_it_finds_no_accessibility_problem_on_any_page_as_any_role(
     problems = [problem for visitor in visitors for problem in visitor.problems]
     for visitor in visitors:
         visitor.context.close()
-    assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
+    started = time.monotonic()
+    invalid = html_errors({where: html for v in visitors for where, html in v.documents.items()})
+    print(f"the Nu HTML checker took {time.monotonic() - started:.0f}s")
+    assert not problems + invalid, (
+        f"{len(problems)} accessibility problems:\n"
+        + "\n".join(problems)
+        + f"\n{len(invalid)} HTML errors (the Nu HTML checker):\n"
+        + "\n".join(invalid)
+    )
 
 
 def _check_sign_in_refusals(visitor: Visitor) -> None:
@@ -168,7 +182,7 @@ def _check_sign_in_refusals(visitor: Visitor) -> None:
         status = navigation.value.status
         if attempt == 1 or status == 429:
             name = "login (a wrong password)" if status != 429 else "locked out"
-            visitor.check(name, "/accounts/login/", status)
+            visitor.check(name, "/accounts/login/", status, navigation.value.text())
             visitor.finish()
         if status == 429:
             return

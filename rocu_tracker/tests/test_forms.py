@@ -22,6 +22,11 @@ def test_it_renders_a_date_in_the_only_format_a_date_input_reads():
     assert 'min="1990-01-01"' in html and 'max="2100-12-31"' in html
 
 
+@pytest.mark.parametrize(("typed", "shown"), [("30/06/2016", "2016-06-30"), ("31/02/2016", "")])
+def test_it_gives_a_date_input_a_british_date_back_in_iso_and_drops_a_non_date(typed, shown):
+    assert f'value="{shown}"' in str(_Form({"due_on": typed})["due_on"])
+
+
 @pytest.mark.parametrize("typed", ["9999-12-31", "0202-06-30"])
 def test_it_refuses_a_date_out_of_range(typed):
     form = _Form({"due_on": typed})
