@@ -60,6 +60,13 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "auditlog",
     "accounts",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
+    "webhooks",
+    "boards",
+    "public_progress",
 ]
 
 MIDDLEWARE = [
@@ -451,4 +458,82 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint reports every step of every PDF at INFO.
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+}
+
+# The JSON API (api/; README "The API").
+# Django REST framework: bearer tokens (api.authentication) or the session (with CSRF, for
+# the docs page); JSON only (the browsable renderer needs inline script, which the CSP
+# forbids); errors through api.exceptions (a stale write is 409 with what changed).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.SignedInWithWriteAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.ApiRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ROCU Tracker API",
+    "DESCRIPTION": "Inspections, findings, tracked items, action plans and published "
+    "Section 55 responses. Authenticate with `Authorization: Bearer <token>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from drf-spectacular-sidecar's static files: nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ItemStatusEnum": "recommendations.models.TrackedItem.Status",
+        "ActionStatusEnum": "actionplans.models.Action.Status",
+        "AgreementEnum": "section55.models.Agreement",
+    },
+}
+# Requests per token (or signed-in person, or address when anonymous) and period; DRF's
+# rate syntax ("600/minute"). Counted in the shared cache (CACHES).
+API_RATE_LIMITS = {
+    "token": env.str("API_RATE_LIMIT_TOKEN", default="600/minute"),
+    "user": env.str("API_RATE_LIMIT_USER", default="600/minute"),
+    "anonymous": env.str("API_RATE_LIMIT_ANONYMOUS", default="60/minute"),
+}
+# A token's expiry is required: at most this many days ahead, suggested the default.
+API_TOKEN_MAX_LIFETIME_DAYS = env.int("API_TOKEN_MAX_LIFETIME_DAYS", default=366)
+API_TOKEN_DEFAULT_LIFETIME_DAYS = env.int("API_TOKEN_DEFAULT_LIFETIME_DAYS", default=90)
+# A token's "last used" is written at most once per this many seconds.
+API_TOKEN_USE_RECORD_SECONDS = 60
+# Items per page of a list, and the most a client may ask for (?page_size=).
+API_PAGE_SIZE = 50
+API_MAX_PAGE_SIZE = 200
+
+# Webhooks (webhooks/; README "Webhooks").
+# An endpoint must be https:// to a public address; plain http:// is accepted only to these
+# hosts (comma-separated; the tests use 127.0.0.1), which may also be private or loopback.
+WEBHOOK_ALLOW_HTTP_HOSTS = env.list("WEBHOOK_ALLOW_HTTP_HOSTS", default=[])
+# How long one POST may take (connect and answer), in seconds.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+# The waits before each retry of a delivery the receiver refused or did not answer: 1 min,
+# 5 min, 30 min, 2 h, 6 h; after the last retry fails the delivery is failed.
+WEBHOOK_RETRY_BACKOFF_SECONDS = env.list(
+    "WEBHOOK_RETRY_BACKOFF_SECONDS", cast=int, default=[60, 300, 1800, 7200, 21600]
+)
+# This many failed deliveries in a row pause the endpoint, and its administrators are told.
+WEBHOOK_PAUSE_AFTER_FAILURES = env.int("WEBHOOK_PAUSE_AFTER_FAILURES", default=5)
+# A delivery still "sending" this long after it was claimed belonged to a worker that died
+# mid-POST: it is marked interrupted (it may have arrived) and never resent automatically.
+# Longer than the timeout, so a live worker's delivery is never taken for a dead one.
+WEBHOOK_INTERRUPTED_AFTER_SECONDS = env.int("WEBHOOK_INTERRUPTED_AFTER_SECONDS", default=120)
+# Every 10 seconds: send the deliveries that are due (webhooks/services/delivery.py); a
+# change also enqueues a run after commit, so most deliveries go at once.
+CELERY_BEAT_SCHEDULE["webhooks-deliver-due"] = {
+    "task": "webhooks.deliver_due",
+    "schedule": 10.0,
 }

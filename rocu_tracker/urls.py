@@ -31,5 +31,15 @@ urlpatterns = [
     path("responses/", include("section55.public_urls")),
     # The People pages (/organisations/...) and the invitation link (/invitations/<token>/).
     path("", include("organisations.urls")),
+    # The JSON API, its OpenAPI schema and docs (api/urls.py).
+    path("api/v1/", include("api.urls")),
+    # API tokens (api/token_urls.py): /accounts/api-tokens/, /organisations/<slug>/api-tokens/.
+    path("", include("api.token_urls")),
+    # An organisation's webhook endpoints and their deliveries (/organisations/<slug>/webhooks/).
+    path("", include("webhooks.urls")),
+    # Board meetings and board papers for any scope.
+    path("boards/", include("boards.urls")),
+    # The public progress tracker (no sign-in): what organisations choose to publish.
+    path("public/", include("public_progress.urls")),
     path("admin/", admin.site.urls),
 ]

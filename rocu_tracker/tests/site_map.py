@@ -21,11 +21,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from actionplans import services as plan_services
+from boards import services as board_services
+from dashboards import saved_views as dashboard_saved_views
 from dashboards import services as dashboard_services
 from inspections.models import Inspection
 from organisations import services as organisation_services
 from organisations.access import SYSTEM
 from organisations.models import Membership, Organisation
+from public_progress import services as public_progress_services
 from recommendations import services as item_services
 from recommendations.models import Finding, TrackedItem
 from recommendations.tests.factories import (
@@ -48,6 +51,8 @@ EXCLUDED_NAMESPACES = {
     # 404 unless single sign-on is configured; accounts/tests/test_single_sign_on.py checks
     # their pages (axe-core, security headers) with a real provider.
     "single_sign_on": "single sign-on (OpenID Connect): the trip to the provider and back",
+    # api/tests/test_api_permission_matrix.py requests every API operation as every role.
+    "api": "the JSON API: its own permission matrix, schema and fuzz tests in api/tests/",
 }
 ADMIN_URLS = ["/admin/", "/admin/login/"]
 
@@ -87,6 +92,16 @@ class World:
     invitation_token: str = ""  # its link's token, as emailed
     claim_mapping: int = 0  # a role single sign-on gives Devon and Cornwall Police's group
     export_job: str = ""  # Alice's finished export job (only she may see it)
+    saved_view: int = 0  # Alice's saved view of the drill-down list (only she may see it)
+    # issue 14: Devon and Cornwall Police's board, a past meeting with its paper issued and
+    # the next meeting (its paper as it stands)
+    board: int = 0
+    issued_meeting: int = 0
+    next_meeting: int = 0
+    webhook_endpoint: int = 0  # a webhook endpoint of Devon and Cornwall Police
+    webhook_delivery: str = ""  # its failed delivery (the page offers "send again")
+    api_token: int = 0  # Alice's personal API token (api/)
+    service_token: int = 0  # a service API token of Devon and Cornwall Police (api/)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,7 +146,16 @@ def _board_paper(world):
     return f"?organisation={world.devon}&meeting_on={meeting}&next_meeting_on={next_meeting}"
 
 
+def _webhook_args(world):
+    return [DEVON, world.webhook_endpoint]
+
+
 PCC = {"viewer": "dc_pcc_staff"}
+# The drill-down list as an analyst shapes it: compact, sorted, chosen columns.
+COMPACT_LIST = (
+    "?density=compact&sort=-status&columns=finding&columns=organisation&columns=status"
+    "&columns=deadline&columns=owner&columns=updated"
+)
 PUBLIC = {"viewer": "anonymous", "public": True}
 
 SITE_MAP: dict[str, Entry] = {
@@ -176,6 +200,28 @@ SITE_MAP: dict[str, Entry] = {
     ),
     "organisations:invitation_accept": Entry(
         PAGE, args=lambda world: [world.invitation_token], **PUBLIC
+    ),
+    # API tokens (api/token_urls.py): a person's own, and an organisation's service tokens
+    "api_tokens:personal": Entry(PAGE),
+    "api_tokens:personal_revoke": _action(
+        "the API tokens page", args=lambda world: [world.api_token]
+    ),
+    "api_tokens:service": Entry(PAGE, args=lambda world: [DEVON], viewer="dc_org_admin"),
+    "api_tokens:service_revoke": _action(
+        "the service tokens page", args=lambda world: [DEVON, world.service_token]
+    ),
+    # webhooks, an organisation administrator's (webhooks/)
+    "webhooks:endpoints": Entry(PAGE, args=lambda world: [DEVON], viewer="dc_org_admin"),
+    "webhooks:endpoint_add": Entry(PAGE, args=lambda world: [DEVON], viewer="dc_org_admin"),
+    "webhooks:endpoint": Entry(PAGE, args=_webhook_args, viewer="dc_org_admin"),
+    "webhooks:endpoint_edit": Entry(PAGE, args=_webhook_args, viewer="dc_org_admin"),
+    "webhooks:endpoint_pause": _action("the endpoint's page", args=_webhook_args),
+    "webhooks:endpoint_resume": _action("the endpoint's page", args=_webhook_args),
+    "webhooks:endpoint_rotate_secret": Entry(PAGE, args=_webhook_args, viewer="dc_org_admin"),
+    "webhooks:endpoint_delete": Entry(PAGE, args=_webhook_args, viewer="dc_org_admin"),
+    "webhooks:delivery_resend": _action(
+        "the endpoint's page",
+        args=lambda world: [DEVON, world.webhook_endpoint, world.webhook_delivery],
     ),
     # inspections
     "inspections:list": Entry(PAGE),
@@ -255,7 +301,16 @@ SITE_MAP: dict[str, Entry] = {
     "actionplans:action_edit": Entry(PAGE, args=lambda world: [world.action]),
     # dashboards
     "dashboards:dashboard": Entry(PAGE),
-    "dashboards:items": Entry(PAGE),
+    "dashboards:items": Entry(PAGE, queries=lambda world: ["", COMPACT_LIST]),
+    # saved views of the list, and search (dashboards/listing.py, saved_views.py, search.py)
+    "dashboards:saved_views": Entry(PAGE),
+    "dashboards:saved_view_rename": _action(
+        "the saved views page", args=lambda world: [world.saved_view]
+    ),
+    "dashboards:saved_view_delete": _action(
+        "the saved views page", args=lambda world: [world.saved_view]
+    ),
+    "dashboards:search": Entry(PAGE, queries=lambda world: ["", "?q=plan+PCC"]),
     "dashboards:export_csv": _csv("tracked items"),
     "dashboards:export_xlsx": Entry(DOWNLOAD, reason="XLSX download (tracked items)"),
     "dashboards:board_paper": Entry(PAGE, queries=lambda world: ["", _board_paper(world)]),
@@ -263,6 +318,11 @@ SITE_MAP: dict[str, Entry] = {
         DOWNLOAD, queries=lambda world: [_board_paper(world)], reason="PDF board paper"
     ),
     "dashboards:capability_matrix": Entry(PAGE),
+    # a cell's delivery history; its form is a ROCU editor's (here the superuser's)
+    "dashboards:capability_history": Entry(PAGE, args=lambda world: ["swrocu", "rart"]),
+    "dashboards:capability_delivery_record": _action(
+        "the capability history page", args=lambda world: ["swrocu", "rart"]
+    ),
     "dashboards:calendar": Entry(PAGE),
     "dashboards:calendar_reset": _action("the calendar page"),
     "dashboards:calendar_feed": Entry(
@@ -272,6 +332,21 @@ SITE_MAP: dict[str, Entry] = {
         **PUBLIC,
     ),
     "dashboards:export_job": Entry(PAGE, args=lambda world: [world.export_job]),
+    # boards and meetings (issue 14)
+    "boards:list": Entry(PAGE),
+    "boards:detail": Entry(PAGE, args=lambda world: [world.board]),
+    "boards:meeting_create": Entry(PAGE, args=lambda world: [world.board]),
+    "boards:paper": Entry(
+        PAGE, variants=lambda world: [[world.next_meeting], [world.issued_meeting]]
+    ),
+    "boards:paper_issue": _action(
+        "the meeting's paper page", args=lambda world: [world.next_meeting]
+    ),
+    "boards:paper_pdf": Entry(
+        DOWNLOAD,
+        variants=lambda world: [[world.next_meeting], [world.issued_meeting]],
+        reason="PDF board paper",
+    ),
     "dashboards:export_job_download": Entry(
         DOWNLOAD, args=lambda world: [world.export_job], reason="CSV download (an export job's)"
     ),
@@ -321,6 +396,29 @@ SITE_MAP: dict[str, Entry] = {
     "responses:csv": Entry(DOWNLOAD, args=_pcc_2021, reason="CSV of the response", **PUBLIC),
     "responses:csv_version": Entry(
         DOWNLOAD, args=_version_2021, reason="CSV of the response", **PUBLIC
+    ),
+    # the public progress tracker (no sign-in), and what an organisation publishes
+    "public_progress:index": Entry(PAGE, **PUBLIC),
+    "public_progress:progress": Entry(PAGE, args=lambda world: [DEVON, INSPECTION_2015], **PUBLIC),
+    "public_progress:progress_json": Entry(
+        DOWNLOAD,
+        args=lambda world: [DEVON, INSPECTION_2015],
+        reason="JSON of an organisation's published progress",
+        **PUBLIC,
+    ),
+    "public_progress:progress_csv": Entry(
+        DOWNLOAD,
+        args=lambda world: [DEVON, INSPECTION_2015],
+        reason="CSV of an organisation's published progress",
+        **PUBLIC,
+    ),
+    "public_progress:manage": Entry(PAGE, args=lambda world: [DEVON]),
+    "public_progress:manage_inspection": Entry(PAGE, args=lambda world: [DEVON, INSPECTION_2015]),
+    "public_progress:publish": _action(
+        "the page of what an organisation publishes", args=lambda world: [DEVON, INSPECTION_2015]
+    ),
+    "public_progress:update_add": _action(
+        "the public updates page", args=lambda world: [DEVON, INSPECTION_2015, world.item]
     ),
 }
 
@@ -453,6 +551,7 @@ def world_build(*, dc_editor, dc_lead, dc_pcc_staff) -> World:
     )
     notification = Notification.objects.filter(recipient=dc_editor).first()
     assert notification is not None, "the scan made no notification for the editor"
+    _public_progress(devon, inspection_2015, item, by=dc_editor)
     return World(
         item=item.pk,
         proposed_item=proposed.pk,
@@ -470,7 +569,59 @@ def world_build(*, dc_editor, dc_lead, dc_pcc_staff) -> World:
         **_invitation(devon),
         claim_mapping=_claim_mapping(devon),
         export_job=_export_job(dc_editor, devon),
+        saved_view=dashboard_saved_views.saved_view_create(
+            user=dc_editor, name="My overdue", query="due=overdue&sort=status"
+        ).pk,
+        **_board(devon, today),
+        **_webhook(devon, proposed),
+        **_api_tokens(devon, dc_editor),
     )
+
+
+def _public_progress(devon, inspection, item, *, by) -> None:
+    """Devon and Cornwall publishes its progress on the 2015 review, with a public update."""
+    public_progress_services.progress_publication_set(
+        organisation=devon, inspection=inspection, published=True, by=SYSTEM
+    )
+    public_progress_services.public_update_add(item=item, text="The plan is published.", by=by)
+
+
+def _webhook(devon, proposed: TrackedItem) -> dict:
+    """An endpoint of the force's (never called: nothing runs the delivery task here), with
+    the deliveries of the proposed item's proposal, one failed as the task records it."""
+    from webhooks import services as webhook_services
+    from webhooks.models import Event, WebhookDelivery
+
+    endpoint, _ = webhook_services.webhook_endpoint_create(
+        organisation=devon, url="https://93.184.215.14/rocu", events=Event.values, by=SYSTEM
+    )
+    event = proposed.events.filter(to_status=TrackedItem.Status.PROPOSED_COMPLETE).last()
+    webhook_services.webhooks_record_item_event(item=proposed, event=event)
+    failed = endpoint.deliveries.order_by("event").first()
+    WebhookDelivery.objects.filter(pk=failed.pk).update(
+        status=WebhookDelivery.Status.FAILED, attempts=6, last_response_code=500
+    )
+    return {"webhook_endpoint": endpoint.pk, "webhook_delivery": str(failed.pk)}
+
+
+def _board(devon, today) -> dict:
+    """Devon and Cornwall Police's board: a meeting a fortnight ago whose paper was issued,
+    and the next one."""
+    board = board_services.board_create(
+        organisation=devon, name="Devon and Cornwall Police board", scope="organisation", by=SYSTEM
+    )
+    issued = board_services.meeting_schedule(
+        board=board, held_on=today - datetime.timedelta(days=14), title="Last meeting", by=SYSTEM
+    )
+    board_services.paper_issue(meeting=issued, by=SYSTEM)
+    upcoming = board_services.meeting_schedule(
+        board=board,
+        held_on=today + datetime.timedelta(days=30),
+        title="Next meeting",
+        location="Middlemoor",
+        by=SYSTEM,
+    )
+    return {"board": board.pk, "issued_meeting": issued.pk, "next_meeting": upcoming.pk}
 
 
 def _export_job(user, devon) -> str:
@@ -550,3 +701,25 @@ def _section55_complete(response) -> None:
             explanation=f"Explanation {number}.",
             by=SYSTEM,
         )
+
+
+def _api_tokens(devon, dc_editor) -> dict:
+    """Alice's personal API token and a service token of Devon and Cornwall Police."""
+    from api import services as api_services
+
+    expires_on = timezone.localdate() + datetime.timedelta(days=30)
+    personal, _ = api_services.personal_token_create(
+        owner=dc_editor,
+        by=dc_editor,
+        name="Alice's script",
+        access_level="read",
+        expires_on=expires_on,
+    )
+    service, _ = api_services.service_token_create(
+        organisation=devon,
+        by=SYSTEM,
+        name="Board report",
+        access_level="read",
+        expires_on=expires_on,
+    )
+    return {"api_token": personal.pk, "service_token": service.pk}

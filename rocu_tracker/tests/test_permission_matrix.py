@@ -78,6 +78,21 @@ MATRIX: dict[str, set[str] | dict[str, set[str]]] = {
     "organisations:person_reactivate": PEOPLE_ADMIN,
     # the link is the key; signed in as someone else, the page says it is not theirs
     "organisations:invitation_accept": {ANONYMOUS},
+    # API tokens: everyone's own page; revoking Alice's token is hers alone (anyone else: 404)
+    "api_tokens:personal": SIGNED_IN,
+    "api_tokens:personal_revoke": {"dc_editor"},
+    "api_tokens:service": PEOPLE_ADMIN,
+    "api_tokens:service_revoke": PEOPLE_ADMIN,
+    # webhooks: who manages the organisation's people manages its webhooks
+    "webhooks:endpoints": PEOPLE_ADMIN,
+    "webhooks:endpoint_add": PEOPLE_ADMIN,
+    "webhooks:endpoint": PEOPLE_ADMIN,
+    "webhooks:endpoint_edit": PEOPLE_ADMIN,
+    "webhooks:endpoint_pause": PEOPLE_ADMIN,
+    "webhooks:endpoint_resume": PEOPLE_ADMIN,
+    "webhooks:endpoint_rotate_secret": PEOPLE_ADMIN,
+    "webhooks:endpoint_delete": PEOPLE_ADMIN,
+    "webhooks:delivery_resend": PEOPLE_ADMIN,
     "inspections:list": SIGNED_IN,
     "inspections:detail": SIGNED_IN,
     "inspections:create": LIAISONS,
@@ -118,14 +133,29 @@ MATRIX: dict[str, set[str] | dict[str, set[str]]] = {
     "actionplans:action_edit": FORCE_ROLES,
     "dashboards:dashboard": SIGNED_IN,
     "dashboards:items": SIGNED_IN,
+    "dashboards:saved_views": SIGNED_IN,  # each their own
+    "dashboards:saved_view_rename": {"dc_editor"},  # Alice's view: only she may change it
+    "dashboards:saved_view_delete": {"dc_editor"},
+    "dashboards:search": SIGNED_IN,  # within what each may see (dashboards/tests/test_search.py)
     "dashboards:export_csv": SIGNED_IN,
     "dashboards:export_xlsx": SIGNED_IN,
     "dashboards:board_paper": {"": SIGNED_IN, "organisation=": READS_DEVON},
     "dashboards:board_paper_pdf": {"organisation=": READS_DEVON},
     "dashboards:capability_matrix": SIGNED_IN,
+    "dashboards:capability_history": SIGNED_IN,
+    # the South West region's editors and leads (no such role in the cast) and superusers
+    "dashboards:capability_delivery_record": {"admin"},
     "dashboards:calendar": SIGNED_IN,
     "dashboards:calendar_reset": SIGNED_IN,
     "dashboards:calendar_feed": EVERYONE,  # the secret address is the key
+    # boards (issue 14): read by whoever may see the board's organisation; meetings
+    # scheduled and papers issued by its editors, leads and organisation administrators
+    "boards:list": SIGNED_IN,
+    "boards:detail": READS_DEVON,
+    "boards:meeting_create": {"dc_editor", "dc_lead", "dc_org_admin"},
+    "boards:paper": READS_DEVON,
+    "boards:paper_issue": {"dc_editor", "dc_lead", "dc_org_admin"},
+    "boards:paper_pdf": READS_DEVON,
     "dashboards:export_job": {"dc_editor"},  # whoever asked for it, nobody else
     "dashboards:export_job_download": {"dc_editor"},
     "section55:list": SIGNED_IN,
@@ -157,6 +187,17 @@ MATRIX: dict[str, set[str] | dict[str, set[str]]] = {
     "responses:json_version": EVERYONE,
     "responses:csv": EVERYONE,
     "responses:csv_version": EVERYONE,
+    # the public progress tracker; what Devon and Cornwall publishes is chosen by its lead
+    # and organisation administrator (and superusers), its public updates written by its
+    # editors and leads
+    "public_progress:index": EVERYONE,
+    "public_progress:progress": EVERYONE,
+    "public_progress:progress_json": EVERYONE,
+    "public_progress:progress_csv": EVERYONE,
+    "public_progress:manage": FORCE_ROLES | {"dc_org_admin", "admin"},
+    "public_progress:manage_inspection": FORCE_ROLES | {"dc_org_admin", "admin"},
+    "public_progress:publish": {"dc_lead", "dc_org_admin", "admin"},
+    "public_progress:update_add": FORCE_ROLES,
 }
 
 

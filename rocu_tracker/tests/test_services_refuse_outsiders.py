@@ -11,29 +11,51 @@ import inspect
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from actionplans import services as plan_services
 from actionplans.models import ActionPlan
+from api import services as api_services
+from boards import services as board_services
+from boards.models import Board, IssuedPaper, Meeting
+from dashboards import saved_views as saved_view_services
+from dashboards.models import SavedView
 from inspections import services as inspection_services
 from inspections.models import Inspection
 from organisations import services as organisation_services
 from organisations.access import SYSTEM
 from organisations.models import (
+    CapabilityDeliveryRecord,
     ClaimRoleMapping,
     Membership,
     Organisation,
     Oversight,
     RegionMembership,
 )
+from public_progress import services as public_progress_services
+from public_progress.models import ProgressPublication, PublicUpdate
 from recommendations import services as item_services
-from recommendations.models import Finding, TargetDateRevision, TrackedItem
+from recommendations.models import Capability, Finding, TargetDateRevision, TrackedItem
 from section55 import services as section55_services
 from section55.models import Section55Response
+from webhooks import services as webhook_services
+from webhooks.models import Event, WebhookDelivery, WebhookEndpoint
 
 TODAY = datetime.date(2026, 12, 1)
 
 # Public functions of a services module that are not writes on someone's records.
 NOT_ABOUT_OTHERS = {
+    # issue 14: saved views of the list (dashboards/saved_views.py)
+    "dashboards.saved_views": {"saved_view_create": "the caller's own new view, nobody else's"},
+    # issue 14: boards (the views check who reads; these render what they were given)
+    "boards": {
+        "paper_html": "a rendering of a paper the caller built",
+        "paper_pdf_html": "a rendering of a paper the caller built",
+        "pdf_from_html": "a rendering",
+        "paper_pdf_key": "a read (a digest)",
+        "paper_pdf_name": "a wording",
+        "paper_pdf_render": "the worker's task: renders what was requested and checked",
+    },
     "recommendations": {
         "finding_responsible_organisations": "a read",
         "allowed_next_statuses": "a read",
@@ -48,6 +70,18 @@ NOT_ABOUT_OTHERS = {
         "invitation_accept_by_sign_in": "called by single sign-on with the signed-in user",
         "membership_grant_by_sign_in": "called by single sign-on with the signed-in user",
         "claim_mapping_label": "a wording",
+    },
+    "webhooks": {
+        # called inside the services that make the change, after their own access checks
+        "webhooks_record_item_event": "called by recommendations' services, checked there",
+        "webhooks_record_target_date_revised": "called by recommendations' services",
+        "webhooks_record_section55_published": "called by section55's services",
+        "webhooks_deliver_due": "the delivery task's: sends what was recorded",
+        "webhooks_mark_interrupted": "the delivery task's: marks stale rows",
+    },
+    "api": {
+        "token_secret_hash": "a hash",
+        "api_token_record_use": "called by the API's authentication for the token presented",
     },
 }
 
@@ -124,8 +158,35 @@ def mapping(organisations):
 
 
 @pytest.fixture
+def alices_view(dc_editor):
+    return saved_view_services.saved_view_create(user=dc_editor, name="Alice's", query="")
+
+
+@pytest.fixture
 def dc_membership(dc_editor):
     return Membership.objects.get(user=dc_editor)
+
+
+@pytest.fixture
+def webhook_endpoint(organisations):
+    endpoint, _ = webhook_services.webhook_endpoint_create(
+        organisation=organisations["devon-and-cornwall"],
+        url="https://93.184.215.14/rocu",
+        events=[Event.ITEM_STATUS_CHANGED],
+        by=SYSTEM,
+    )
+    return endpoint
+
+
+@pytest.fixture
+def webhook_delivery(webhook_endpoint):
+    return webhook_endpoint.deliveries.create(
+        event=Event.ITEM_STATUS_CHANGED,
+        source="test",
+        occurred_at=timezone.now(),
+        data={},
+        status=WebhookDelivery.Status.FAILED,
+    )
 
 
 def _finding(inspection):
@@ -445,15 +506,187 @@ CALLS = {
         organisation_services,
         lambda f, by: organisation_services.person_reactivate(membership=f["dc_membership"], by=by),
     ),
+    "webhook_endpoint_create": (
+        webhook_services,
+        lambda f, by: webhook_services.webhook_endpoint_create(
+            organisation=f["devon_item"].organisation,
+            url="https://93.184.215.14/outsider",
+            events=[Event.ITEM_STATUS_CHANGED],
+            by=by,
+        ),
+    ),
+    "webhook_endpoint_update": (
+        webhook_services,
+        lambda f, by: webhook_services.webhook_endpoint_update(
+            endpoint=f["webhook_endpoint"], events=[Event.SECTION55_PUBLISHED], by=by
+        ),
+    ),
+    "webhook_endpoint_rotate_secret": (
+        webhook_services,
+        lambda f, by: webhook_services.webhook_endpoint_rotate_secret(
+            endpoint=f["webhook_endpoint"], by=by
+        ),
+    ),
+    "webhook_endpoint_pause": (
+        webhook_services,
+        lambda f, by: webhook_services.webhook_endpoint_pause(
+            endpoint=f["webhook_endpoint"], by=by
+        ),
+    ),
+    "webhook_endpoint_resume": (
+        webhook_services,
+        lambda f, by: webhook_services.webhook_endpoint_resume(
+            endpoint=f["webhook_endpoint"], by=by
+        ),
+    ),
+    "webhook_endpoint_delete": (
+        webhook_services,
+        lambda f, by: webhook_services.webhook_endpoint_delete(
+            endpoint=f["webhook_endpoint"], by=by
+        ),
+    ),
+    "webhook_delivery_resend": (
+        webhook_services,
+        lambda f, by: webhook_services.webhook_delivery_resend(
+            delivery=f["webhook_delivery"], by=by
+        ),
+    ),
+    # API tokens: Charlie makes none for someone else or for Devon and Cornwall, revokes none
+    "personal_token_create": (
+        api_services,
+        lambda f, by: api_services.personal_token_create(
+            owner=f["devon_item"].owner,
+            by=by,
+            name="Not mine",
+            access_level="write",
+            expires_on=TODAY + datetime.timedelta(days=30),
+        ),
+    ),
+    "service_token_create": (
+        api_services,
+        lambda f, by: api_services.service_token_create(
+            organisation=f["devon_item"].organisation,
+            by=by,
+            name="Not ours",
+            access_level="write",
+            expires_on=TODAY + datetime.timedelta(days=30),
+        ),
+    ),
+    "api_token_revoke": (
+        api_services,
+        lambda f, by: api_services.api_token_revoke(token=_devon_service_token(f), by=by),
+    ),
+    "target_date_revision_request_at_version": (
+        api_services,
+        lambda f, by: api_services.target_date_revision_request_at_version(
+            item=f["devon_item"],
+            by=by,
+            expected_version=f["devon_item"].version,
+            proposed_date=TODAY,
+            reason="Not mine",
+        ),
+    ),
+    # Charlie is no ROCU staff: the South West region's delivery is not his to record
+    "capability_delivery_record": (
+        organisation_services,
+        lambda f, by: organisation_services.capability_delivery_record(
+            region=Organisation.objects.get(slug="swrocu"),
+            capability=Capability.objects.first(),
+            delivery=CapabilityDeliveryRecord.Delivery.FULLY,
+            valid_from=TODAY,
+            by=by,
+        ),
+    ),
+    "progress_publication_set": (
+        public_progress_services,
+        lambda f, by: public_progress_services.progress_publication_set(
+            organisation=f["devon_item"].organisation,
+            inspection=f["devon_item"].finding.inspection,
+            published=True,
+            by=by,
+        ),
+    ),
+    "public_update_add": (
+        public_progress_services,
+        lambda f, by: public_progress_services.public_update_add(
+            item=f["devon_item"], text="Outsider's words", by=by
+        ),
+    ),
+    # issue 14: Devon and Cornwall Police's board is not Charlie's to run (boards/access.py)
+    "board_create": (
+        board_services,
+        lambda f, by: board_services.board_create(
+            organisation=f["devon_item"].organisation,
+            name="Charlie's board",
+            scope=Board.Scope.ORGANISATION,
+            by=by,
+        ),
+    ),
+    "meeting_schedule": (
+        board_services,
+        lambda f, by: board_services.meeting_schedule(
+            board=_devon_meeting().board, held_on=TODAY, title="Charlie's meeting", by=by
+        ),
+    ),
+    "paper_issue": (
+        board_services,
+        lambda f, by: board_services.paper_issue(meeting=_devon_meeting(), by=by),
+    ),
+    # issue 14: Alice's saved view is hers alone (dashboards/access.py)
+    "saved_view_rename": (
+        saved_view_services,
+        lambda f, by: saved_view_services.saved_view_rename(
+            user=by, view=f["alices_view"], name="Charlie's"
+        ),
+    ),
+    "saved_view_delete": (
+        saved_view_services,
+        lambda f, by: saved_view_services.saved_view_delete(user=by, view=f["alices_view"]),
+    ),
+    "paper_pdf_request": (
+        board_services,
+        lambda f, by: board_services.paper_pdf_request(
+            meeting=_devon_meeting(), by=by, key="charlie", today=TODAY
+        ),
+    ),
 }
 
+DEVON_BOARD = "Devon and Cornwall Police's board (the outsider test's)"
+
+
+def _devon_meeting() -> Meeting:
+    """A meeting of Devon and Cornwall Police's board, made by the system."""
+    board, _ = Board.objects.get_or_create(
+        organisation=Organisation.objects.get(slug="devon-and-cornwall"), name=DEVON_BOARD
+    )
+    return board.meetings.first() or board_services.meeting_schedule(
+        board=board, held_on=TODAY, title="Board meeting", by=SYSTEM
+    )
+
+
 MODULES = {
+    "boards": board_services,
     "recommendations": item_services,
     "actionplans": plan_services,
     "section55": section55_services,
     "inspections": inspection_services,
     "organisations": organisation_services,
+    "public_progress": public_progress_services,
+    "webhooks": webhook_services,
+    "dashboards.saved_views": saved_view_services,
+    "api": api_services,
 }
+
+
+def _devon_service_token(f):
+    token, _ = api_services.service_token_create(
+        organisation=f["devon_item"].organisation,
+        by=SYSTEM,
+        name="Devon's",
+        access_level="read",
+        expires_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    return token
 
 
 def _public_functions(module) -> set[str]:
@@ -488,6 +721,15 @@ def _snapshot():
         RegionMembership.objects.count(),
         Membership.objects.count(),
         Organisation.objects.filter(name="Renamed").count(),
+        CapabilityDeliveryRecord.objects.count(),
+        ProgressPublication.objects.count(),
+        PublicUpdate.objects.count(),
+        list(WebhookEndpoint.objects.values_list("secret", "paused_at", "events")),
+        list(WebhookDelivery.objects.values_list("status", flat=True)),
+        Board.objects.exclude(name=DEVON_BOARD).count(),
+        Meeting.objects.exclude(board__name=DEVON_BOARD).count(),
+        IssuedPaper.objects.count(),
+        list(SavedView.objects.values_list("user_id", "name")),
     )
 
 
@@ -504,6 +746,9 @@ def test_an_outsider_is_refused(
     invitation,
     mapping,
     dc_membership,
+    webhook_endpoint,
+    webhook_delivery,
+    alices_view,
 ):
     fixtures = locals()
     before = _snapshot()
