@@ -28,7 +28,9 @@ def test_a_board_member_follows_the_overdue_count_and_exports_it(
 
     expect(page.get_by_role("heading", name="Tracked items", level=1)).to_be_visible()
     expect(page.locator("#result-count")).to_have_text(f"{count} tracked items")
-    expect(page.get_by_label("Deadline", exact=True)).to_have_value("overdue")
+    # The filter, not the "Deadline" column of the column chooser.
+    filters = page.get_by_role("form", name="Filters")
+    expect(filters.get_by_label("Deadline", exact=True)).to_have_value("overdue")
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download CSV").click()
