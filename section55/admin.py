@@ -3,6 +3,8 @@ versions and the history are never edited here."""
 
 from django.contrib import admin
 
+from rocu_tracker.admin import ReadOnlyAdmin
+
 from .models import (
     Section55Coverage,
     Section55Event,
@@ -37,17 +39,6 @@ class Section55EventInline(ReadOnlyInline):
 class Section55PublishedPositionInline(ReadOnlyInline):
     model = Section55PublishedPosition
     fields = ["label", "position", "agreement", "chief_officer_agreement", "explanation"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Section55Response)

@@ -3,29 +3,20 @@ only reads the endpoints and the delivery log, for support."""
 
 from django.contrib import admin
 
+from rocu_tracker.admin import ReadOnlyAdmin
+
 from .models import WebhookDelivery, WebhookEndpoint
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(ReadOnly):
+class WebhookEndpointAdmin(ReadOnlyAdmin):
     list_display = ["url", "organisation", "paused_at", "consecutive_failures", "created_at"]
     list_filter = ["organisation"]
     exclude = ["secret"]
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnly):
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["id", "endpoint", "event", "status", "attempts", "last_response_code"]
     list_filter = ["status", "event"]
     list_select_related = ["endpoint"]

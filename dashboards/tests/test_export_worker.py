@@ -6,21 +6,23 @@ it. Nothing here is mocked.
 
 import io
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from dashboards.models import DownloadStatus, ExportJob
 from rocu_tracker.celery import app as celery_app
-from rocu_tracker.tests.real_servers import wait_for
+from rocu_tracker.tests.real_servers import (
+    database_url_for_workers,
+    stop_processes,
+    use_broker,
+    wait_for,
+)
 
 from .helpers import make_items
 
@@ -30,23 +32,14 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
 
 
-def _use_broker(url: str) -> None:
-    """Point this process's Celery app at `url` (the tests' default is memory://)."""
-    celery_app.conf.broker_url = url
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def worker(redis_url, settings, tmp_path):
     """A worker on Redis and the test database, writing to this test's storage folder; the
     test process sends its tasks to the same Redis."""
-    db = connection.settings_dict
-    credentials = f"{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}@" if db["USER"] else ""
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "rocu_tracker.settings",
-        "DATABASE_URL": f"postgres://{credentials}{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": database_url_for_workers(),
         "REDIS_URL": redis_url,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "CELERY_BEAT_SCHEDULE_FILENAME": str(tmp_path / "beat-schedule"),
@@ -63,15 +56,10 @@ def worker(redis_url, settings, tmp_path):
         start_new_session=True,
     )
     previous = celery_app.conf.broker_url
-    _use_broker(redis_url)
+    use_broker(redis_url)
     yield log
-    _use_broker(previous)
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    use_broker(previous)
+    stop_processes([process])
 
 
 def test_a_worker_writes_the_long_export_and_its_owner_downloads_it(

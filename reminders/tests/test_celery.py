@@ -9,14 +9,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from reminders.models import Delivery, Digest, Dispatch, Notification
-from rocu_tracker.tests.real_servers import wait_for
+from rocu_tracker.tests.real_servers import database_url_for_workers, stop_processes, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,13 +25,11 @@ CELERY = str(Path(sys.executable).with_name("celery"))
 @pytest.fixture
 def celery_env(transactional_db, redis_url, tmp_path):
     """The environment of every process: the live test database, Redis, mail to files."""
-    db = connection.settings_dict
-    credentials = f"{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}@" if db["USER"] else ""
     mail_dir = tmp_path / "mail"
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "reminders.tests.celery_settings",
-        "DATABASE_URL": f"postgres://{credentials}{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": database_url_for_workers(),
         "REDIS_URL": redis_url,
         "EMAIL_URL": f"filemail://{mail_dir}",
         "CELERY_BEAT_SCHEDULE_FILENAME": str(tmp_path / "beat-schedule"),
@@ -60,15 +56,7 @@ def processes(celery_env, tmp_path):
         return process, log
 
     yield start
-    for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in started:
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    stop_processes(started)
 
 
 def _worker(processes, name: str):

@@ -11,15 +11,18 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
 from recommendations import services as item_services
 from recommendations.models import Finding, TrackedItem
 from rocu_tracker.celery import app as celery_app
-from rocu_tracker.tests.real_servers import wait_for
+from rocu_tracker.tests.real_servers import (
+    database_url_for_workers,
+    stop_processes,
+    use_broker,
+    wait_for,
+)
 from webhooks.models import WebhookDelivery
 from webhooks.tasks import deliver_due
 
@@ -32,23 +35,14 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
 
 
-def _use_broker(url: str) -> None:
-    """Point this process's Celery app at `url` (the tests' default is memory://)."""
-    celery_app.conf.broker_url = url
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def workers(redis_url, tmp_path):
     """Start workers on Redis and the test database; stop whatever is left at the end. This
     process sends its tasks to the same Redis meanwhile."""
-    db = connection.settings_dict
-    credentials = f"{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}@" if db["USER"] else ""
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "webhooks.tests.celery_settings",
-        "DATABASE_URL": f"postgres://{credentials}{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": database_url_for_workers(),
         "REDIS_URL": redis_url,
         "WEBHOOK_ALLOW_HTTP_HOSTS": "127.0.0.1",
         "WEBHOOK_INTERRUPTED_AFTER_SECONDS": "2",
@@ -73,18 +67,10 @@ def workers(redis_url, tmp_path):
         return process, log
 
     previous = celery_app.conf.broker_url
-    _use_broker(redis_url)
+    use_broker(redis_url)
     yield start
-    _use_broker(previous)
-    for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in started:
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    use_broker(previous)
+    stop_processes(started)
 
 
 def test_a_worker_killed_mid_delivery_does_not_deliver_twice(workers, organisations, dc_editor):
