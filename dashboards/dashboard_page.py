@@ -108,13 +108,15 @@ def filter_form_version() -> str:
     from recommendations.models import Capability
 
     inspections = Inspection._meta.db_table
+    # SQLite (the embedded default) names PostgreSQL's string_agg group_concat.
+    names = "string_agg(name, ',')" if connection.vendor == "postgresql" else "group_concat(name)"
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT count(*) FROM {inspections}), "
             f"(SELECT max(updated_at) FROM {inspections}), "
             f"(SELECT count(*) FROM {Organisation._meta.db_table}), "
-            f"(SELECT string_agg(name, ',') FROM {Organisation._meta.db_table}), "
-            f"(SELECT string_agg(name, ',') FROM {Capability._meta.db_table})"
+            f"(SELECT {names} FROM {Organisation._meta.db_table}), "
+            f"(SELECT {names} FROM {Capability._meta.db_table})"
         )
         row = cursor.fetchone()
     return hashlib.sha256(repr(row).encode()).hexdigest()

@@ -103,16 +103,16 @@ class BoardPaperPdf(models.Model):
     """A board paper's PDF rendered by Celery, kept per scope, meeting and data version: a
     second request for the same paper on unchanged data is served from the file.
 
-    `key` is a digest of everything the PDF depends on (services.board_paper_pdf_key). The
-    scope today is one organisation and the meeting is its dates; issue 14 brings meetings
-    as records, whose id then takes the dates' place in the key and here."""
+    `key` is a digest of everything the PDF depends on (services.board_paper_pdf_key). This
+    is the dashboard's paper for one organisation and the meeting dates typed in its form; a
+    board's paper for a scheduled meeting keeps its PDFs in boards.PaperPdf."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     key = models.CharField(max_length=64, unique=True)
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
     )
-    # The meeting (issue 14 will replace these with a Meeting).
+    # The meeting dates the form was given.
     meeting_on = models.DateField()
     next_meeting_on = models.DateField()
     changes_since = models.DateField(null=True, blank=True)
