@@ -4,15 +4,14 @@ secret is shown once, on the page after it is made, and never again."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from organisations.access import role_at
 from organisations.models import Organisation
+from organisations.views import administered_organisation_or_404
 from rocu_tracker.forms import form_refuse, posted_data
 
 from . import access, services
@@ -23,12 +22,9 @@ NEW_SECRET = "api_tokens_new_secret"
 
 
 def _organisation_or_404(request, slug: str) -> Organisation:
-    organisation = get_object_or_404(Organisation, slug=slug)
-    if access.can_manage_service_tokens(request.user, organisation):
-        return organisation
-    if role_at(request.user, organisation.pk) is not None:
-        raise PermissionDenied(f"Only {organisation.name}'s administrators manage its tokens.")
-    raise Http404("Not one of your organisations.")
+    return administered_organisation_or_404(
+        request, slug, may_manage=access.can_manage_service_tokens, what="tokens"
+    )
 
 
 def _page(request, *, form, tokens, organisation=None, revoke_url):

@@ -24,12 +24,17 @@ from .models import Membership, Organisation
 TRAIL_PER_PAGE = 25
 
 
-def _organisation_or_404(request, slug: str) -> Organisation:
+def administered_organisation_or_404(
+    request, slug: str, *, may_manage=access.can_manage_people, what: str = "people"
+) -> Organisation:
+    """The organisation of an administrator's page (its people, service tokens, webhooks):
+    403 for its other members, 404 for everyone else, as for any other organisation's
+    records."""
     organisation = get_object_or_404(Organisation, slug=slug)
-    if access.can_manage_people(request.user, organisation):
+    if may_manage(request.user, organisation):
         return organisation
     if access.role_at(request.user, organisation.pk) is not None:
-        raise PermissionDenied(f"Only {organisation.name}'s administrators manage its people.")
+        raise PermissionDenied(f"Only {organisation.name}'s administrators manage its {what}.")
     raise Http404("Not one of your organisations.")
 
 
@@ -58,7 +63,7 @@ def people_index(request):
 @login_required
 @require_GET
 def people(request, slug: str):
-    return _people_page(request, _organisation_or_404(request, slug))
+    return _people_page(request, administered_organisation_or_404(request, slug))
 
 
 def _people_page(request, organisation: Organisation, *, mapping_form=None, status: int = 200):
@@ -83,7 +88,7 @@ def _people_page(request, organisation: Organisation, *, mapping_form=None, stat
 @login_required
 @require_POST
 def claim_mapping_add(request, slug: str):
-    organisation = _organisation_or_404(request, slug)
+    organisation = administered_organisation_or_404(request, slug)
     roles = access.roles_grantable_by(request.user, organisation)
     form = forms.ClaimMappingForm(request.POST, roles=roles)
     if form.is_valid():
@@ -106,7 +111,7 @@ def claim_mapping_add(request, slug: str):
 @login_required
 @require_POST
 def claim_mapping_remove(request, slug: str, pk: int):
-    organisation = _organisation_or_404(request, slug)
+    organisation = administered_organisation_or_404(request, slug)
     mapping = get_object_or_404(selectors.claim_mappings_of(organisation), pk=pk)
     services.claim_role_mapping_remove(mapping=mapping, by=request.user)
     label = services.claim_mapping_label(mapping.claim, mapping.value)
@@ -117,7 +122,7 @@ def claim_mapping_remove(request, slug: str, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def invite(request, slug: str):
-    organisation = _organisation_or_404(request, slug)
+    organisation = administered_organisation_or_404(request, slug)
     roles = access.roles_grantable_by(request.user, organisation)
     form = forms.InvitationForm(posted_data(request), roles=roles)
     if request.method == "POST" and form.is_valid():
@@ -145,7 +150,7 @@ def invite(request, slug: str):
 @login_required
 @require_POST
 def invitation_revoke(request, slug: str, pk: int):
-    organisation = _organisation_or_404(request, slug)
+    organisation = administered_organisation_or_404(request, slug)
     invitation = get_object_or_404(selectors.open_invitations_of(organisation), pk=pk)
     services.invitation_revoke(invitation=invitation, by=request.user)
     messages.success(request, f"The invitation of {invitation.email} is withdrawn.")
@@ -155,7 +160,7 @@ def invitation_revoke(request, slug: str, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def person(request, slug: str, pk: int):
-    organisation = _organisation_or_404(request, slug)
+    organisation = administered_organisation_or_404(request, slug)
     membership = _person_or_404(organisation, pk)
     roles = access.roles_grantable_by(request.user, organisation)
     form = forms.RoleForm(posted_data(request), roles=roles, initial={"role": membership.role})
@@ -181,7 +186,7 @@ def person(request, slug: str, pk: int):
 
 
 def _confirm(request, slug: str, pk: int, *, deactivating: bool):
-    organisation = _organisation_or_404(request, slug)
+    organisation = administered_organisation_or_404(request, slug)
     membership = _person_or_404(organisation, pk)
     access.require_change_person(request.user, membership)
     if request.method == "POST":

@@ -4,14 +4,14 @@ pages)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organisations.access import role_at
 from organisations.models import Organisation
+from organisations.views import administered_organisation_or_404
 from rocu_tracker.forms import form_refuse, posted_data
 
 from . import access, forms, selectors, services
@@ -22,12 +22,9 @@ _SECRET_KEY = "webhook_secret_{}"
 
 
 def _organisation_or_404(request, slug: str) -> Organisation:
-    organisation = get_object_or_404(Organisation, slug=slug)
-    if access.can_manage_webhooks(request.user, organisation):
-        return organisation
-    if role_at(request.user, organisation.pk) is not None:
-        raise PermissionDenied(f"Only {organisation.name}'s administrators manage its webhooks.")
-    raise Http404("Not one of your organisations.")
+    return administered_organisation_or_404(
+        request, slug, may_manage=access.can_manage_webhooks, what="webhooks"
+    )
 
 
 def _endpoint_or_404(request, slug: str, pk: int) -> WebhookEndpoint:
