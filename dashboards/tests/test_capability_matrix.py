@@ -36,7 +36,7 @@ def eastern_rocu_editor(django_user_model, organisations):
 
 
 @pytest.fixture
-def rart():
+def rart(reference_data):
     return Capability.objects.get(slug="rart")
 
 

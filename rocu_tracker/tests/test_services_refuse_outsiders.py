@@ -132,7 +132,7 @@ def response(organisations):
 
 
 @pytest.fixture
-def inspection_2021():
+def inspection_2021(reference_data):
     return Inspection.objects.get(slug="hmicfrs-2021-rocu-inspection")
 
 
