@@ -149,33 +149,27 @@ class TrackedItemList(ListView):
         if ITEM_FILTERS.isdisjoint(params):
             # No filter asked for: the selector the FilterSet would call with none, without
             # building the filter form (its choice fields cost more than the page's query).
-            items = items_for_dashboard(user=self.request.user, filters={}, today=_today())
+            items = items_for_dashboard(
+                user=self.request.user, filters={}, today=_today(), rag=False
+            )
         else:
             filterset = ApiItemFilterSet(params, request=self.request, today=_today())
             if not filterset.is_valid():
                 raise translate_validation(filterset.errors)
             items = filterset.qs
-        return items.select_related(None).select_related(*ITEM_RELATED).only(*ITEM_COLUMNS)
+        return items
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "today": _today()}
+    def list(self, request, *args, **kwargs):
+        rows = self.paginate_queryset(
+            self.get_queryset().values_list(*serializers.ITEM_ROW_FIELDS, named=True)
+        )
+        today = _today()
+        return self.get_paginated_response(
+            [serializers.tracked_item_row_representation(row, today) for row in rows]
+        )
 
 
 ITEM_FILTERS = frozenset(ItemFilterSet.base_filters)
-# What TrackedItemSerializer reads, and no more (a finding's text is long).
-ITEM_RELATED = ("finding", "organisation", "owner")
-ITEM_COLUMNS = (
-    *serializers.TRACKED_ITEM_COLUMNS,
-    "finding__inspection_id",
-    "finding__kind",
-    "finding__reference",
-    "finding__deadline",
-    "organisation__slug",
-    "organisation__short_name",
-    "owner__username",
-    "owner__first_name",
-    "owner__last_name",
-)
 
 
 class _ItemMixin:
