@@ -9,6 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from pytest_django.plugin import blocking_manager_key
 
 from inspections.models import Inspection
 from inspections.reference_data import reference_data_load
@@ -72,17 +73,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
         reference_data_load()
 
 
-@pytest.fixture(autouse=True)
-def reference_data_back_after_a_flush(request, django_db_blocker):
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction", False):
+        return True
+    return bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
     """A transactional test empties the database when it ends; load the reference data again
-    straight after (this fixture's teardown runs after the flush), so the tests that follow
-    still share it."""
-    yield
-    marker = request.node.get_closest_marker("django_db")
-    transactional = marker is not None and marker.kwargs.get("transaction", False)
-    if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
-        with django_db_blocker.unblock(), disable_auditlog():
+    once every fixture is torn down (a fixture's own teardown would run before the flush for
+    a `django_db(transaction=True)` test), so the tests that follow still share it."""
+    transactional = _is_transactional(item)
+    result = yield
+    # After the last test the session's teardown has already dropped the test database.
+    if transactional and nextitem is not None:
+        # pytest-django's database blocker, as its django_db_blocker fixture returns it.
+        with item.config.stash[blocking_manager_key].unblock(), disable_auditlog():
             reference_data_load()
+    return result
 
 
 @pytest.fixture
