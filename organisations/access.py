@@ -51,7 +51,12 @@ def roles_of(user) -> MappingProxyType:
     memo = getattr(user, _MEMO, None)
     if memo is None:
         memo = MappingProxyType(
-            dict(Membership.objects.filter(user_id=user.pk).values_list("organisation_id", "role"))
+            dict(
+                # No ordering: a dict needs none, and Membership's default joins two tables.
+                Membership.objects.filter(user_id=user.pk)
+                .order_by()
+                .values_list("organisation_id", "role")
+            )
         )
         setattr(user, _MEMO, memo)
     return memo
