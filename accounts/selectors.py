@@ -3,29 +3,33 @@
 from axes.models import AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef
+from django.db import connection
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from organisations.models import Membership
+from organisations.models import Membership, Organisation
 
 
 def two_factor_status(user: AbstractBaseUser) -> tuple[bool, bool]:
     """(has a confirmed authenticator, belongs to an organisation that requires one), in
-    one query: the middleware asks on every request of a signed-in, unverified user."""
-    return (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(
-            has_device=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
-            required=Exists(
-                Membership.objects.filter(
-                    user=OuterRef("pk"), organisation__two_factor_required=True
-                )
-            ),
+    one query: the middleware asks on every request of a signed-in, unverified user, so it
+    is written out once (issue 11: building the same two-subquery queryset through the ORM
+    cost 1.4 ms a request, eight times the query itself)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TWO_FACTOR_STATUS_SQL, [user.pk, user.pk])
+        has_device, required = cursor.fetchone()
+    return has_device, required
+
+
+_TWO_FACTOR_STATUS_SQL = f"""
+    SELECT
+        EXISTS (SELECT 1 FROM {TOTPDevice._meta.db_table} WHERE user_id = %s AND confirmed),
+        EXISTS (
+            SELECT 1 FROM {Membership._meta.db_table} AS membership
+            JOIN {Organisation._meta.db_table} AS organisation
+                ON organisation.id = membership.organisation_id
+            WHERE membership.user_id = %s AND organisation.two_factor_required
         )
-        .values_list("has_device", "required")
-        .get()
-    )
+"""
 
 
 def active_user_with_email(*, username: str) -> AbstractBaseUser | None:

@@ -204,6 +204,65 @@ def _probe(port: int, pairs: Path) -> str:
     return f"{path} {status} in {(time.perf_counter() - started) * 1000:.0f} ms"
 
 
+def _cpu_by_process(*, process_group: int, parent: int) -> dict[int, tuple[bool, float]]:
+    """{pid: (in gunicorn, CPU seconds so far)} for the processes of `process_group` (gunicorn
+    and its workers) and the children of `parent` (the PostgreSQL server's backends), from
+    /proc: user and system time."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that has just ended
+        ppid, pgid = int(fields[1]), int(fields[2])
+        if pgid == process_group or ppid == parent:
+            found[int(entry.name)] = (
+                pgid == process_group,
+                (int(fields[11]) + int(fields[12])) / tick,
+            )
+    return found
+
+
+class CpuMeter(threading.Thread):
+    """The CPU seconds gunicorn and PostgreSQL spend while it runs, whatever else the machine
+    runs: each process is read every half second, so one that ends (a worker replaced, a
+    backend whose connection reached CONN_MAX_AGE) counts up to its last reading."""
+
+    def __init__(self, *, process_group: int, parent: int):
+        super().__init__(daemon=True)
+        self.where = {"process_group": process_group, "parent": parent}
+        self.start_values = _cpu_by_process(**self.where)
+        self.last = dict(self.start_values)
+        self.stopping = threading.Event()
+
+    def run(self):
+        while not self.stopping.wait(0.5):
+            self.last.update(_cpu_by_process(**self.where))
+
+    def stop(self) -> tuple[float, float]:
+        """(gunicorn's CPU seconds, PostgreSQL's) since the start."""
+        self.stopping.set()
+        self.join()
+        self.last.update(_cpu_by_process(**self.where))
+        spent = [0.0, 0.0]
+        for pid, (in_gunicorn, cpu) in self.last.items():
+            spent[0 if in_gunicorn else 1] += (
+                cpu - self.start_values.get(pid, (in_gunicorn, 0.0))[1]
+            )
+        return spent[0], spent[1]
+
+
+def _postgres_server_pid() -> int:
+    """The PostgreSQL server's process (the parent of this connection's backend)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
 def load_test(*, users: int, seconds: int, workers: int, write_every: float, static) -> dict:
     """wrk with `users` connections for `seconds` against gunicorn with `workers` sync
     workers, while a write goes through the services every `write_every` seconds."""
@@ -269,6 +328,9 @@ def load_test(*, users: int, seconds: int, workers: int, write_every: float, sta
         )  # fmt: skip
         thread = threading.Thread(target=writer, daemon=True)
         thread.start()
+        meter = CpuMeter(process_group=gunicorn.pid, parent=_postgres_server_pid())
+        meter.start()
+        load_before = os.getloadavg()[0]
         run = subprocess.run(
             ["wrk", "-t2", f"-c{users}", f"-d{seconds}s", "--timeout", "10s",
              "-s", str(BENCH / "load.lua"), f"http://127.0.0.1:{port}"],
@@ -276,6 +338,8 @@ def load_test(*, users: int, seconds: int, workers: int, write_every: float, sta
             capture_output=True,
             text=True,
         )  # fmt: skip
+        app_cpu, postgres_cpu = meter.stop()
+        load_after = os.getloadavg()[0]
         stop.set()
         thread.join()
     finally:
@@ -304,6 +368,12 @@ def load_test(*, users: int, seconds: int, workers: int, write_every: float, sta
         workers=workers,
         users=users,
         cache="Redis" if redis_url else "per-process memory",
+        app_cpu_ms=app_cpu * 1000 / max(result["requests"], 1),
+        postgres_cpu_ms=postgres_cpu * 1000 / max(result["requests"], 1),
+        load_average=(load_before, load_after),
+    )
+    result["capacity_rps"] = (
+        (os.cpu_count() or 1) * 1000 / (result["app_cpu_ms"] + result["postgres_cpu_ms"])
     )
     return result
 
@@ -365,6 +435,10 @@ def report(page_results, load, args) -> None:
             f"\n  {load['rps']:.1f} req/s (target 50), p50 {load['p50_ms']:.0f} ms,"
             f" p95 {load['p95_ms']:.0f} ms (target 1,500), p99 {load['p99_ms']:.0f} ms,"
             f" max {load['max_ms']:.0f} ms, errors {load['errors']} (target 0)"
+            f"\n  CPU a request: gunicorn {load['app_cpu_ms']:.1f} ms, PostgreSQL"
+            f" {load['postgres_cpu_ms']:.1f} ms; the machine's {os.cpu_count()} cores to"
+            f" ourselves would serve {load['capacity_rps']:.0f} req/s; load average"
+            f" {load['load_average'][0]:.1f} then {load['load_average'][1]:.1f}"
         )
 
 

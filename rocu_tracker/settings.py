@@ -111,6 +111,8 @@ TEMPLATES = [
                 # People in the main menu, for organisation administrators (organisations/).
                 "organisations.context_processors.people_nav",
             ],
+            # base.html's links, reversed once per process (issue 11).
+            "libraries": {"navigation": "rocu_tracker.navigation"},
         },
     },
 ]
