@@ -1,6 +1,7 @@
 """The filters on every list, kept in the URL. The FilterSet validates the query string and
 hands its cleaned data to selectors.items_for_dashboard, which does the filtering."""
 
+import copy
 import html
 
 import django_filters
@@ -8,6 +9,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Layout
 from django import forms
 from django.forms.utils import flatatt
+from django.http import QueryDict
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -76,23 +79,63 @@ class FastSelectMultiple(FastSelect, forms.SelectMultiple):
         return super().render(name, value, {**(attrs or {}), "multiple": True}, renderer)
 
 
-def _fast(widget: forms.Select) -> FastSelect:
-    kind = FastSelectMultiple if widget.allow_multiple_selected else FastSelect
+class _ListSelect(FastSelect):
+    """The drill-down list's select: its options are already (value, label) pairs (the
+    field's normalised choices, or _list_options' rows), so they are kept as given rather
+    than normalised one by one again (a thousand inspections nationally)."""
+
+    @property
+    def choices(self):
+        return self._choices
+
+    @choices.setter
+    def choices(self, value):
+        self._choices = value
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = {str(chosen) for chosen in self.format_value(value)}
+        choices = list(self.choices)
+        options = "".join(
+            f'<option value="{html.escape(str(key))}"'
+            f"{' selected' if str(key) in selected else ''}>{html.escape(str(label))}</option>"
+            for key, label in choices
+        )
+        final_attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, final_attrs, mark_safe(options))
+
+
+class _ListSelectMultiple(_ListSelect, forms.SelectMultiple):
+    def render(self, name, value, attrs=None, renderer=None):
+        return super().render(name, value, {**(attrs or {}), "multiple": True}, renderer)
+
+
+def _fast(widget: forms.Select) -> _ListSelect:
+    kind = _ListSelectMultiple if widget.allow_multiple_selected else _ListSelect
     return kind(attrs=widget.attrs, choices=widget.choices)
 
 
-def _cheap_choices(name: str, field) -> list[tuple] | None:
-    """A record filter's options from value tuples, worded as the model's __str__ words
-    them (Inspection: "title (year)"; Organisation, Capability: the name): a thousand
-    model instances cost more than the list page's rows."""
-    if not isinstance(field, forms.ModelChoiceField):
-        return None
-    if name == "inspection":
-        rows = field.queryset.values_list("id", "title", "published_on")
-        options = [(pk, f"{title} ({published_on.year})") for pk, title, published_on in rows]
-    else:
-        options = list(field.queryset.values_list("id", "name"))
-    return [("", field.empty_label)] + options
+def _list_options(fields) -> dict[str, list[tuple]]:
+    """The list's record filters' options from value tuples, worded as the model's __str__
+    words them (Inspection: "title (year)"; Organisation, Capability: the name), in three
+    queries: the regions are read with the organisations (they are among them, in the same
+    order). A thousand model instances cost more than the list page's rows."""
+    options = {}
+    organisations = list(_organisations().values_list("id", "name", "kind"))
+    for name, field in fields.items():
+        if name == "organisation":
+            rows = [(pk, label) for pk, label, _ in organisations]
+        elif name == "region":
+            region = Organisation.Kind.REGION
+            rows = [(pk, label) for pk, label, kind in organisations if kind == region]
+        elif name == "inspection":
+            published = field.queryset.values_list("id", "title", "published_on")
+            rows = [(pk, f"{title} ({day.year})") for pk, title, day in published]
+        elif isinstance(field, forms.ModelChoiceField):
+            rows = field.queryset.values_list("id", "name")
+        else:
+            continue
+        options[name] = [("", field.empty_label), *rows]
+    return options
 
 
 def _organisations():
@@ -153,18 +196,48 @@ class ItemFilterSet(DashboardFilterSet):
     rendering them through templates cost more than the rest of the page. So the widgets
     carry Bootstrap's classes themselves."""
 
+    def __init__(self, data=None, *, request, today):
+        # BaseFilterSet.__init__ less its deep copy of every filter (a millisecond a page):
+        # this filter set reads its form's cleaned data (filter_queryset), not its filters,
+        # and its form class is made once (_form_class). `filters` copies them if asked.
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = TrackedItem.objects.all()
+        self.request = request
+        self.form_prefix = None
+        self.today = today
+
+    @cached_property
+    def filters(self):
+        filters = copy.deepcopy(self.base_filters)
+        for filter_ in filters.values():
+            filter_.model, filter_.parent = TrackedItem, self
+        return filters
+
+    @classmethod
+    def _form_class(cls):
+        """The form class, made once per filter set class: its fields do not depend on the
+        request (each form deep-copies them), and making it anew cost a millisecond a page."""
+        if "_made_form_class" not in cls.__dict__:
+            fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
+            cls._made_form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+        return cls._made_form_class
+
+    def get_form_class(self):
+        return self._form_class()
+
     @property
     def form(self):
         form = super().form
         if not getattr(form, "styled", False):
-            for name, field in form.fields.items():
+            for field in form.fields.values():
                 if isinstance(field.widget, forms.Select):
                     field.widget.attrs["class"] = "form-select"
                     field.widget = _fast(field.widget)
                 else:
                     field.widget.attrs["class"] = "form-control"
-                if (choices := _cheap_choices(name, field)) is not None:
-                    field.widget.choices = choices
+            for name, options in _list_options(form.fields).items():
+                form.fields[name].widget.choices = options
             form.styled = True
         return form
 

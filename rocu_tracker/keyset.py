@@ -66,16 +66,28 @@ def _position():
     return Tuple(DEADLINE_ORDER_KEY, F("id"))
 
 
-def page_of(items: QuerySet, query, *, size: int) -> Page:
+def rows_of(items: QuerySet, fields: tuple[str, ...], limit: int) -> list:
+    """The first `limit` of `items`: model instances, or with `fields` named tuples of those
+    fields only (which must hold what the keys read: "pk" and the sort value)."""
+    if fields:
+        return list(items.values_list(*fields, named=True)[:limit])
+    return list(items[:limit])
+
+
+def page_of(items: QuerySet, query, *, size: int, fields: tuple[str, ...] = ()) -> Page:
     """The page of `items` that the query string (`query`, a QueryDict) asks for: two
-    queries (the rows, and a count read no further than COUNT_LIMIT), whatever the page."""
+    queries (the rows, and a count read no further than COUNT_LIMIT), whatever the page.
+    With `fields`, its rows are named tuples of those (see rows_of), "pk" and
+    "effective_deadline" among them."""
     after, before = parse_key(query.get("after")), parse_key(query.get("before"))
     number = _number(query.get("page")) if (after or before) else 1
     if before:
-        rows = list(
+        rows = rows_of(
             items.filter(TupleLessThan(_position(), before)).order_by(
                 DEADLINE_ORDER_KEY.desc(), "-id"
-            )[: size + 1]
+            ),
+            fields,
+            size + 1,
         )
         has_previous, has_next = len(rows) > size, True
         rows = rows[:size][::-1]
@@ -85,7 +97,7 @@ def page_of(items: QuerySet, query, *, size: int) -> Page:
         ordered = items.in_deadline_order()
         if after:
             ordered = ordered.filter(TupleGreaterThan(_position(), after))
-        rows = list(ordered[: size + 1])
+        rows = rows_of(ordered, fields, size + 1)
         has_previous, has_next = after is not None, len(rows) > size
         rows = rows[:size]
     counted = items.order_by().values("pk")[: COUNT_LIMIT + 1].count()
