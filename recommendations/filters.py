@@ -3,9 +3,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from dashboards.filters import FastSelect
-from inspections.models import Inspection
 from rocu_tracker.deadlines import Rag
 
+from . import selectors
 from .models import TrackedItem
 
 
@@ -46,18 +46,9 @@ class MyWorkFilter(django_filters.FilterSet):
 
     def __init__(self, *args, organisation_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        reports = (
-            Inspection.objects.filter(
-                id__in=TrackedItem.objects.filter(organisation_id__in=organisation_ids).values(
-                    "finding__inspection_id"
-                )
-            )
-            .order_by("-published_on", "title")
-            .values_list("id", "title", "published_on")
+        self.filters["inspection"].extra["choices"] = selectors.my_work_inspection_choices(
+            organisation_ids=organisation_ids
         )
-        self.filters["inspection"].extra["choices"] = [
-            (str(pk), f"{title} ({published_on.year})") for pk, title, published_on in reports
-        ]
         self.filters["owner"].queryset = (
             get_user_model()
             .objects.filter(memberships__organisation_id__in=organisation_ids)

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from actionplans.selectors import my_work_actions
 from organisations.access import organisation_ids_with
-from rocu_tracker import keyset
 from rocu_tracker.forms import form_refuse, posted_data
 
 from . import access, forms, selectors, services
@@ -27,11 +26,19 @@ PAGE_SIZE = 25
 @require_GET
 def my_work(request):
     today = timezone.localdate()
-    items = selectors.my_work_items(user=request.user, today=today)
+    parts = selectors.my_work_parts(user=request.user, today=today)
+    unscoped = selectors.my_work_unscoped(user=request.user, today=today)
+    items = selectors.my_work_items(user=request.user, today=today, parts=parts, unscoped=unscoped)
     item_filter = MyWorkFilter(
         request.GET, queryset=items, organisation_ids=organisation_ids_with(request.user)
     )
-    page = keyset.page_of(item_filter.qs, request.GET, size=PAGE_SIZE)
+    filtered = item_filter.qs  # validates the filters, for filter_queryset below
+    page = selectors.my_work_page(
+        items=filtered,
+        parts=[item_filter.filter_queryset(unscoped.filter(part)) for part in parts],
+        query=request.GET,
+        size=PAGE_SIZE,
+    )
     actions = Paginator(my_work_actions(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("actions_page")
     )
