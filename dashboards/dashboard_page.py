@@ -3,101 +3,202 @@
 The filter form lists every inspection and organisation: its fragment is cached under
 `filter_form_version` and the query string, so a write to an item does not render it again.
 
-The two big tables (status by organisation, the deadline timeline) with each
-cell written here, its link to its list included, not by a `{% url %}`, `{% querystring %}`
-and `{% if %}` per cell in the template: nationally that is some 700 cells, and the template
-tags cost more than the counting. Each link is the drill-down list with the page's own query
-string (its filters) and the cell's, as `{% querystring %}` makes it; a count of 0 is not a
-link."""
+Every count on the page links to the drill-down list with the page's own query string (its
+filters) and the count's own parameters, as `{% url %}{% querystring %}` would make it; a
+count of 0 is not a link. The links are made here, not by template tags per cell (nationally
+some 800 of them cost more than the counting), and the rows of the tables by organisation,
+by region, by inspection and of the deadline timeline are written here too, each table's in
+one piece: the template has no loop over their cells.
+"""
 
 import hashlib
+from urllib.parse import quote_plus
 
 from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils import dateformat
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 
-def cells(counts_and_links) -> SafeString:
-    """`<td>` cells of (count, link or None)."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (
-                format_html('<td class="text-end"><a href="{}">{}</a></td>', href, count)
-                if href
-                else format_html('<td class="text-end">{}</td>', count),
-            )
-            for count, href in counts_and_links
-        ),
+def cells(counts_and_links) -> str:
+    """`<td>` cells of (count, link or None): the counts are numbers, the links already
+    escaped (_Linker.html)."""
+    return "".join(
+        f'<td class="text-end"><a href="{href}">{count}</a></td>'
+        if href
+        else f'<td class="text-end">{count}</td>'
+        for count, href in counts_and_links
+    )
+
+
+def rows(headers_and_cells) -> SafeString:
+    """Table rows of (row header, cells' HTML): the header text is escaped here."""
+    return mark_safe(
+        "".join(
+            f'<tr><th scope="row" class="fw-normal">{escape(header)}</th>{html}</tr>'
+            for header, html in headers_and_cells
+        )
     )
 
 
 class _Linker:
+    """The drill-down list's address with the page's query string and `params` in it, as
+    `{% url 'dashboards:items' %}{% querystring **params %}` makes it: the page's query
+    string is encoded once, and the cell's parameters appended (or, when the page's query
+    already names one of them, put in its place, as querystring does)."""
+
     def __init__(self, query: QueryDict):
         self.base = reverse("dashboards:items")
         self.query = query
+        encoded = query.urlencode()
+        self.all = f"{self.base}?{encoded}"
+        self.prefix = f"{self.base}?{encoded}&" if encoded else f"{self.base}?"
+        self.html_prefix = escape(self.prefix)
+        self.names = set(query)
+        self.quoted: dict = {}
+
+    def _quote(self, value) -> str:
+        quoted = self.quoted.get(value)
+        if quoted is None:
+            quoted = self.quoted[value] = quote_plus(str(value))
+        return quoted
+
+    def _replaces(self, params) -> bool:
+        return bool(self.names) and not self.names.isdisjoint(params)
 
     def __call__(self, **params) -> str:
-        query = self.query.copy()
-        for name, value in params.items():
-            query[name] = value
-        return f"{self.base}?{query.urlencode()}"
+        if self._replaces(params):
+            query = self.query.copy()
+            for name, value in params.items():
+                query[name] = value
+            return f"{self.base}?{query.urlencode()}"
+        return self.prefix + "&".join([f"{name}={self._quote(v)}" for name, v in params.items()])
+
+    def html(self, **params) -> str:
+        """The same address, escaped for an attribute (quote_plus leaves nothing to escape)."""
+        if self._replaces(params):
+            return escape(self(**params))
+        return self.html_prefix + "&amp;".join(
+            [f"{name}={self._quote(v)}" for name, v in params.items()]
+        )
+
+    def cell(self, count, **params) -> tuple:
+        """(count, its link, or None for 0)."""
+        return count, self.html(**params) if count else None
 
 
-def organisation_table(board, query: QueryDict) -> list[dict]:
-    """Per organisation: its name, and its cells: per status, overdue and all."""
+def links(board, query: QueryDict) -> dict:
+    """The small tables' rows with each count's link (None for a count of 0), the rows of
+    the tables by region and by inspection, and the link to the whole list."""
     link = _Linker(query)
-    return [
-        {
-            "name": row["name"],
-            "cells": cells(
+
+    def by(name, counts):
+        return [
+            {"value": value, "label": label, "count": count, "href": link(**{name: value})}
+            if count
+            else {"value": value, "label": label, "count": count, "href": None}
+            for value, label, count in counts
+        ]
+
+    def totals(row, name) -> str:
+        return cells(
+            [
+                link.cell(row["total"], **{name: row["id"]}),
+                link.cell(row["open"], **{name: row["id"]}, state="open"),
+                link.cell(row["overdue"], **{name: row["id"]}, due="overdue"),
+            ]
+        )
+
+    def published(row) -> str:
+        return f"<td>{dateformat.format(row['published_on'], 'j M Y')}</td>"
+
+    return {
+        "all": link.all,
+        "due": by("due", board.due),
+        "by_status": by("status", board.by_status),
+        "by_rag": by("rag", board.by_rag),
+        "regions": rows((row["name"], totals(row, "region")) for row in board.by_region),
+        "inspections": rows(
+            (row["title"], published(row) + totals(row, "inspection"))
+            for row in board.top_inspections
+        ),
+        "ageing": [
+            {"label": row["label"], "count": row["count"], "href": None}
+            | ({"href": link(state="open", age=row["key"])} if row["count"] else {})
+            for row in board.ageing
+        ],
+    }
+
+
+def organisation_table(board, query: QueryDict) -> SafeString:
+    """A row per organisation: its name, and its cells: per status, overdue and all."""
+    link = _Linker(query)
+    if not link._replaces(("organisation", "status", "due")):
+        return _organisation_table_appended(board, link)
+    return rows(
+        (
+            row["name"],
+            cells(
                 [
                     *(
-                        (count, link(organisation=row["id"], status=value) if count else None)
+                        link.cell(count, organisation=row["id"], status=value)
                         for value, count in row["status_cells"]
                     ),
-                    (
-                        row["overdue"],
-                        link(organisation=row["id"], due="overdue") if row["overdue"] else None,
-                    ),
-                    (row["total"], link(organisation=row["id"])),
+                    link.cell(row["overdue"], organisation=row["id"], due="overdue"),
+                    link.cell(row["total"], organisation=row["id"]),
                 ]
             ),
-        }
+        )
         for row in board.by_organisation
-    ]
+    )
 
 
-def timeline_table(board, query: QueryDict) -> list[dict]:
-    """Per month of the timeline: its label, and its cells, one per RAG."""
+def _organisation_table_appended(board, link: _Linker) -> SafeString:
+    """organisation_table when the page's query names none of the cells' parameters (the
+    usual case): each row's part of the links is made once, not once per cell."""
+    by_status = [f"&amp;status={link._quote(value)}" for value, _ in board.statuses]
+
+    def row_cells(row) -> str:
+        own = f"{link.html_prefix}organisation={link._quote(row['id'])}"
+        return cells(
+            [
+                *(
+                    (count, own + param if count else None)
+                    for (_, count), param in zip(row["status_cells"], by_status, strict=True)
+                ),
+                (row["overdue"], own + "&amp;due=overdue" if row["overdue"] else None),
+                (row["total"], own if row["total"] else None),
+            ]
+        )
+
+    return rows((row["name"], row_cells(row)) for row in board.by_organisation)
+
+
+def timeline_table(board, query: QueryDict) -> SafeString:
+    """A row per month of the timeline: its label, and its cells, one per RAG."""
     link = _Linker(query)
 
     def day(value) -> str:
         return value.isoformat() if value else ""
 
-    return [
-        {
-            "label": row["label"],
-            "cells": cells(
-                (
+    return rows(
+        (
+            row["label"],
+            cells(
+                link.cell(
                     count,
-                    link(
-                        state="open",
-                        rag=value,
-                        deadline_after=day(row["after"]),
-                        deadline_before=day(row["before"]),
-                    )
-                    if count
-                    else None,
+                    state="open",
+                    rag=value,
+                    deadline_after=day(row["after"]),
+                    deadline_before=day(row["before"]),
                 )
                 for value, count in row["cells"]
             ),
-        }
+        )
         for row in board.timeline
-    ]
+    )
 
 
 def filter_form_version() -> str:

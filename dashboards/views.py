@@ -14,7 +14,6 @@ from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_POST
 
 from organisations.selectors import visible_organisation_ids
-from recommendations.models import Finding
 from rocu_tracker import keyset
 from rocu_tracker.middleware import private_response
 
@@ -36,10 +35,13 @@ def dashboard(request):
     filters = filterset.cleaned_filters()
     # The page body is cached under the counts' key (selectors.dashboard_cache_key) and the
     # query string: counting and rendering happen only when the data or the question changed.
-    cache_key = selectors.dashboard_cache_key(user=request.user, filters=filters, today=today)
+    visible = visible_organisation_ids(request.user, day=today)
+    cache_key = selectors.dashboard_cache_key(
+        user=request.user, filters=filters, today=today, visible=visible
+    )
     board = SimpleLazyObject(
         lambda: selectors.dashboard_for(
-            user=request.user, filters=filters, today=today, cache_key=cache_key
+            user=request.user, filters=filters, today=today, cache_key=cache_key, visible=visible
         )
     )
     return render(
@@ -50,6 +52,7 @@ def dashboard(request):
             "board": board,
             "today": today,
             "charts": SimpleLazyObject(lambda: charts.data(board)),
+            "links": SimpleLazyObject(lambda: dashboard_page.links(board, request.GET)),
             "organisation_table": SimpleLazyObject(
                 lambda: dashboard_page.organisation_table(board, request.GET)
             ),
@@ -76,7 +79,7 @@ def item_list(request):
     shape = listing.shape_from_query(request.GET)
     page_obj, rows = None, []
     if items is not None:
-        page_obj = shape.page(items, request.GET, size=PAGE_SIZE)
+        page_obj = shape.page(items, request.GET, size=PAGE_SIZE, fields=listing.ROW_FIELDS)
         rows = listing.table_rows(
             page_obj.object_list, compact=shape.compact, item_url=_item_url_pattern()
         )
@@ -84,11 +87,11 @@ def item_list(request):
         "filterset": filterset,
         "page_obj": page_obj,
         "rows": rows,
+        "table_body": listing.table_body(rows, shape.columns),
         "today": today,
         "shape": shape,
         "headers": shape.headers(),
         "show": dict.fromkeys(shape.columns, True),
-        "text_not_recorded": Finding.TEXT_NOT_RECORDED,
         "choosable_columns": listing.CHOOSABLE,
         "saved_views": SavedView.objects.of(request.user).only("id", "name", "query"),
         "save_form": SavedViewForm(initial={"query": _list_query(request)}),

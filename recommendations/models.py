@@ -352,6 +352,17 @@ class TrackedItem(models.Model):
             models.Index(DEADLINE_ORDER_KEY, "id", name="tracked_item_deadline"),
             # Once read by the dashboards' cache key (now ScopeDataVersion and the tallies).
             models.Index(fields=["updated_at"], name="tracked_item_updated"),
+            # The national dashboard's open items due from the first of this month to today,
+            # by organisation and by inspection, read by an index-only scan
+            # (dashboards.selectors.tally).
+            models.Index(
+                fields=["effective_deadline"],
+                include=["organisation", "finding"],
+                name="tracked_item_open_deadline",
+                condition=~Q(
+                    status__in=["complete", "no_further_action", "superseded", "withdrawn"]
+                ),
+            ),
             # The daily reminder scan (reminders.services) reads every open item in chunks.
             models.Index(
                 fields=["target_date"],
@@ -456,6 +467,9 @@ class InspectionTally(models.Model):
     count = models.IntegerField()
 
     class Meta:
+        # The national dashboard reads the months from this one on (dashboards.selectors
+        # .tally): fewer rows than the months before it.
+        indexes = [models.Index(fields=["deadline_month"], name="inspection_tally_month")]
         constraints = [
             models.UniqueConstraint(
                 fields=["inspection", "is_open", "deadline_month"],
@@ -466,6 +480,177 @@ class InspectionTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection_id}/{self.is_open}/{self.deadline_month}: {self.count}"
+
+
+class OrganisationInspectionTally(models.Model):
+    """InspectionTally per organisation too: how many tracked items of each organisation and
+    inspection are open or closed, the open ones by the month of their effective deadline, so
+    a region's or a force's dashboard counts by inspection from the tally rather than from its
+    items (TrackedItemTally says how it is kept; migration 0009 adds it to the triggers)."""
+
+    # No index of their own: the key's unique index leads with the organisation, which is
+    # what a scoped dashboard reads by, and every write to an item updates these rows.
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    inspection = models.ForeignKey(
+        "inspections.Inspection",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    is_open = models.BooleanField()
+    deadline_month = models.DateField(null=True)  # None when closed
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "inspection", "is_open", "deadline_month"],
+                nulls_distinct=False,
+                name="organisation_inspection_tally_key",
+                include=["count"],  # a region reads its rows by an index-only scan
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.organisation_id}/{self.inspection_id}/{self.is_open}/"
+            f"{self.deadline_month}: {self.count}"
+        )
+
+
+class InspectionOpenTally(models.Model):
+    """InspectionTally without the month: how many tracked items of each inspection are open
+    or closed, for the national dashboard's counts by inspection (TrackedItemTally says how
+    it is kept)."""
+
+    inspection = models.ForeignKey(
+        "inspections.Inspection",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    is_open = models.BooleanField()
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "is_open"], name="inspection_open_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id}/{self.is_open}: {self.count}"
+
+
+class OrganisationStatusTally(models.Model):
+    """How many tracked items each organisation has in each status: the national dashboard's
+    totals, open and status counts by organisation from a few hundred rows (TrackedItemTally
+    says how it is kept; migration 0009 adds it to the triggers)."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    status = models.CharField(max_length=30)
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "status"], name="organisation_status_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.status}: {self.count}"
+
+
+class OrganisationMonthTally(models.Model):
+    """How many open tracked items each organisation has by the month of their effective
+    deadline (closed items and open ones without a deadline in the row with no month): the
+    national dashboard's overdue count by organisation (TrackedItemTally says how it is
+    kept)."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    deadline_month = models.DateField(null=True)
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "deadline_month"],
+                nulls_distinct=False,
+                name="organisation_month_tally_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.deadline_month}: {self.count}"
+
+
+class NationalMonthTally(models.Model):
+    """TrackedItemTally without the organisation and the status: every item by the month of
+    its deadline, blocked and slipped (closed items in the row with no month, neither blocked
+    nor slipped), so the national headline's deadline and RAG counts and the timeline read
+    some hundreds of rows (TrackedItemTally says how it is kept)."""
+
+    deadline_month = models.DateField(null=True)
+    blocked = models.BooleanField()
+    slipped = models.BooleanField()
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline_month", "blocked", "slipped"],
+                nulls_distinct=False,
+                name="national_month_tally_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline_month}/{self.blocked}/{self.slipped}: {self.count}"
+
+
+class NationalDayTally(models.Model):
+    """NationalMonthTally by the day of the deadline: the national dashboard reads the days
+    from the first of this month to the end of the longest "due within" window, where
+    overdue and due soon change from day to day (TrackedItemTally says how it is kept)."""
+
+    deadline = models.DateField(null=True)  # None when closed or without a deadline
+    blocked = models.BooleanField()
+    slipped = models.BooleanField()
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "blocked", "slipped"],
+                nulls_distinct=False,
+                name="national_day_tally_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline}/{self.blocked}/{self.slipped}: {self.count}"
 
 
 class TrackedItemEvent(models.Model):

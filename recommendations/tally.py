@@ -1,28 +1,72 @@
-"""The SQL that keeps TrackedItemTally and InspectionTally (see their docstrings): each
+"""The SQL that keeps TrackedItemTally, InspectionTally, OrganisationInspectionTally and the
+national dashboard's narrower InspectionOpenTally, OrganisationStatusTally,
+OrganisationMonthTally, NationalMonthTally and NationalDayTally (see their docstrings): each
 tally's key of an item row, the rebuild from the items, and the check that they agree. The
-triggers that keep them are in migration 0008, which holds its own copy of the keys, as a
-migration must not change when this module does."""
+triggers that keep them are in migrations 0008 and 0009, which hold their own copy of the
+keys, as a migration must not change when this module does."""
 
 from django.db import connection, transaction
 
-from .models import Finding, InspectionTally, TrackedItem, TrackedItemTally
+from .models import (
+    Finding,
+    InspectionOpenTally,
+    InspectionTally,
+    NationalDayTally,
+    NationalMonthTally,
+    OrganisationInspectionTally,
+    OrganisationMonthTally,
+    OrganisationStatusTally,
+    TrackedItem,
+    TrackedItemTally,
+)
 
 CLOSED = ", ".join(f"'{status}'" for status in TrackedItem.CLOSED_STATUSES)
 IS_OPEN = f"i.status NOT IN ({CLOSED})"
 MONTH = f"CASE WHEN {IS_OPEN} THEN date_trunc('month', i.effective_deadline)::date END"
+BLOCKED = f"({IS_OPEN} AND i.blocked_by <> '')"
+SLIPPED = f"({IS_OPEN} AND COALESCE(i.target_date > f.deadline, false))"
 
 # (table, its key columns, their values for an item row `i` joined to its finding `f`)
 TALLIES = [
     (
         TrackedItemTally._meta.db_table,
         "organisation_id, status, deadline_month, blocked, slipped",
-        f"i.organisation_id, i.status, {MONTH}, ({IS_OPEN} AND i.blocked_by <> ''), "
-        f"({IS_OPEN} AND COALESCE(i.target_date > f.deadline, false))",
+        f"i.organisation_id, i.status, {MONTH}, {BLOCKED}, {SLIPPED}",
     ),
     (
         InspectionTally._meta.db_table,
         "inspection_id, is_open, deadline_month",
         f"f.inspection_id, {IS_OPEN}, {MONTH}",
+    ),
+    (
+        OrganisationInspectionTally._meta.db_table,
+        "organisation_id, inspection_id, is_open, deadline_month",
+        f"i.organisation_id, f.inspection_id, {IS_OPEN}, {MONTH}",
+    ),
+    (
+        OrganisationStatusTally._meta.db_table,
+        "organisation_id, status",
+        "i.organisation_id, i.status",
+    ),
+    (
+        OrganisationMonthTally._meta.db_table,
+        "organisation_id, deadline_month",
+        f"i.organisation_id, {MONTH}",
+    ),
+    (
+        NationalMonthTally._meta.db_table,
+        "deadline_month, blocked, slipped",
+        f"{MONTH}, {BLOCKED}, {SLIPPED}",
+    ),
+    (
+        InspectionOpenTally._meta.db_table,
+        "inspection_id, is_open",
+        f"f.inspection_id, {IS_OPEN}",
+    ),
+    (
+        NationalDayTally._meta.db_table,
+        "deadline, blocked, slipped",
+        f"CASE WHEN {IS_OPEN} THEN i.effective_deadline END, {BLOCKED}, {SLIPPED}",
     ),
 ]
 ITEMS_AND_FINDINGS = (

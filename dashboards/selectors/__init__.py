@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
@@ -160,7 +161,7 @@ class Dashboard:
     due: list[tuple[str, str, int]]  # (filter value, label, count)
     by_status: list[tuple[str, str, int]]
     by_rag: list[tuple[str, str, int]]
-    by_inspection: list[dict]
+    inspection_count: int  # inspections with items counted
     top_inspections: list[dict]
     by_organisation: list[dict]
     by_region: list[dict]
@@ -183,35 +184,45 @@ RAG_CHOICES = [
 DASHBOARD_CACHE_SECONDS = 5 * 60
 
 
+# "Not given": the caller has not looked up what the user may see (None means everything).
+ASK = object()
+
+
 def dashboard_for(
     *,
     user,
     filters: Mapping[str, Any] | None = None,
     today: datetime.date,
     cache_key: str | None = None,
+    visible=ASK,
 ) -> Dashboard:
     """Every count on the dashboard. Counting a region's or the nation's items takes far
     longer than a page should, so the result is cached under a key made of what the user may
     see, the filters, the day and the version of the data in the user's scope: any saved
     change to an item there, or to a finding or inspection, gives a new key, so a cached
     count never disagrees with its list (dashboard_cache_key; a caller that has the key
-    already passes it)."""
-    cache_key = cache_key or dashboard_cache_key(user=user, filters=filters, today=today)
+    already passes it, and `visible`, visible_organisation_ids(user), if it has looked)."""
+    if visible is ASK:
+        visible = visible_organisation_ids(user, day=today)
+    cache_key = cache_key or dashboard_cache_key(
+        user=user, filters=filters, today=today, visible=visible
+    )
     key = "dashboard:" + cache_key
     board = cache.get(key)
     if board is None:
-        board = _dashboard_compute(user=user, filters=filters, today=today)
+        board = _dashboard_compute(user=user, filters=filters, today=today, visible=visible)
         cache.set(key, board, DASHBOARD_CACHE_SECONDS)
     return board
 
 
 def dashboard_cache_key(
-    *, user, filters: Mapping[str, Any] | None = None, today: datetime.date
+    *, user, filters: Mapping[str, Any] | None = None, today: datetime.date, visible=ASK
 ) -> str:
     """What a dashboard's counts depend on: who may see what, the filters, the day and the
     version of the data in the user's scope (a write to an item of one of its organisations,
-    or to any finding or inspection, changes it; a write elsewhere does not)."""
-    scope = visible_organisation_ids(user, day=today)
+    or to any finding or inspection, changes it; a write elsewhere does not). `visible` as
+    for dashboard_for."""
+    scope = visible_organisation_ids(user, day=today) if visible is ASK else visible
     return hashlib.sha256(
         repr(
             (
@@ -225,23 +236,22 @@ def dashboard_cache_key(
 
 
 def _dashboard_compute(
-    *, user, filters: Mapping[str, Any] | None, today: datetime.date
+    *, user, filters: Mapping[str, Any] | None, today: datetime.date, visible=ASK
 ) -> Dashboard:
     """Every count on the dashboard, in a constant number of queries whatever the data size:
     from the tally where it can answer the filters (tally.answers), else from the items."""
     if tally.answers(filters or {}):
-        grouped = tally.counts(user=user, filters=filters or {}, today=today)
+        if visible is ASK:
+            visible = visible_organisation_ids(user, day=today)
+        grouped = tally.counts(user=user, filters=filters or {}, today=today, visible=visible)
         summary, organisation_rows = _fold_by_organisation(grouped["organisation"])
-        if grouped["inspection"] is None:  # a narrower scope than the nation's
-            items = items_for_dashboard(user=user, filters=filters, today=today).order_by()
-            inspection_rows = _by_inspection(items, today)
-        else:
-            inspection_rows = _inspection_rows(grouped["inspection"])
+        summary.update(grouped.get("headline", {}))
+        inspections = grouped["inspections"]
         timeline = _timeline_rows(grouped["month"], today)
     else:
         items = items_for_dashboard(user=user, filters=filters, today=today).order_by()
         summary, organisation_rows = _summary_by_organisation(items, today)
-        inspection_rows = _by_inspection(items, today)
+        inspections = inspection_summary(_by_inspection(items, today), today)
         timeline = _timeline(items, today)
     return Dashboard(
         total=summary["total"],
@@ -250,14 +260,15 @@ def _dashboard_compute(
         + [(str(days), f"Due within {days} days", summary[f"due_{days}"]) for days in DUE_WINDOWS],
         by_status=[(value, label, summary[f"status_{value}"]) for value, label in _statuses()],
         by_rag=[(value, label, summary[f"rag_{value}"]) for value, label in RAG_CHOICES],
-        by_inspection=inspection_rows,
-        top_inspections=sorted(
-            inspection_rows, key=lambda row: (-row["overdue"], -row["open"], row["title"])
-        )[:TOP_INSPECTIONS],
+        inspection_count=inspections["count"],
+        top_inspections=inspections["top"],
         by_organisation=organisation_rows,
         by_region=_by_region(organisation_rows, today),
         timeline=timeline,
-        ageing=_ageing(inspection_rows, today),
+        ageing=[
+            {"key": bucket.key, "label": bucket.label, "count": count}
+            for bucket, count in zip(AGE_BUCKETS, inspections["ageing"], strict=True)
+        ],
         statuses=_statuses(),
         rags=RAG_CHOICES,
     )
@@ -295,38 +306,42 @@ def _count_keys() -> list[str]:
 
 def _fold_by_organisation(grouped) -> tuple[dict, list[dict]]:
     """The headline counts and the organisations' rows from rows per organisation and
-    status (each with its name, `n` and the _count_keys)."""
+    status (each with its name, `n` and the _count_keys; a row may lack some of them, and
+    a row with no status adds only its counts)."""
+    count_keys = _count_keys()
+    statuses = [value for value, _ in _statuses()]
+    closed = set(TrackedItem.CLOSED_STATUSES)
     summary = dict.fromkeys(
-        ["total", "open", *_count_keys()] + [f"status_{value}" for value, _ in _statuses()],
-        0,
+        ["total", "open", *count_keys] + [f"status_{value}" for value in statuses], 0
     )
     rows: dict[int, dict] = {}
     for row in grouped:
-        is_open = row["status"] not in TrackedItem.CLOSED_STATUSES
-        summary["total"] += row["n"]
-        summary["open"] += row["n"] if is_open else 0
-        summary[f"status_{row['status']}"] += row["n"]
-        for key in _count_keys():
-            summary[key] += row[key]
-        organisation = rows.setdefault(
-            row["organisation_id"],
-            {
+        for key in count_keys:
+            summary[key] += row.get(key, 0)
+        organisation = rows.get(row["organisation_id"])
+        if organisation is None:
+            organisation = rows[row["organisation_id"]] = {
                 "id": row["organisation_id"],
                 "name": row["organisation__name"],
                 "total": 0,
                 "open": 0,
                 "overdue": 0,
-                "by_status": {value: 0 for value, _ in _statuses()},
-            },
-        )
-        organisation["total"] += row["n"]
-        organisation["overdue"] += row["overdue"]
-        organisation["by_status"][row["status"]] += row["n"]
-        if is_open:
-            organisation["open"] += row["n"]
+                "by_status": dict.fromkeys(statuses, 0),
+            }
+        organisation["overdue"] += row.get("overdue", 0)
+        status, n = row["status"], row["n"]
+        if status is None:
+            continue
+        summary["total"] += n
+        summary[f"status_{status}"] += n
+        organisation["total"] += n
+        organisation["by_status"][status] += n
+        if status not in closed:
+            summary["open"] += n
+            organisation["open"] += n
     for organisation in rows.values():
         organisation["status_cells"] = [
-            (value, organisation["by_status"][value]) for value, _ in _statuses()
+            (value, organisation["by_status"][value]) for value in statuses
         ]
     return summary, sorted(rows.values(), key=lambda row: row["name"])
 
@@ -348,18 +363,27 @@ def _by_region(organisation_rows: list[dict], today: datetime.date) -> list[dict
             for key in ("total", "open", "overdue"):
                 region[key] += organisation[key]
 
-    memberships = RegionMembership.objects.on(today).values_list(
-        "region_id", "region__name", "force_id"
-    )
-    for region_id, region_name, force_id in memberships:
-        add(region_id, region_name, force_id)
-    for region_id, region_name in Organisation.objects.filter(
-        kind=Organisation.Kind.REGION
-    ).values_list("id", "name"):
-        add(region_id, region_name, region_id)
+    for region_id, region_name, organisation_id in _regions_and_members(today):
+        add(region_id, region_name, organisation_id)
     for region in regions.values():
         region.pop("_seen")
     return sorted((r for r in regions.values() if r["total"]), key=lambda row: row["name"])
+
+
+def _regions_and_members(today: datetime.date) -> list[tuple[int, str, int]]:
+    """(region id, region name, organisation id) for each force in a region on `today` (as
+    RegionMembership.objects.on) and each region itself: one query."""
+    organisations = Organisation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.region_id, r.name, m.force_id FROM {RegionMembership._meta.db_table} m "
+            f"JOIN {organisations} r ON r.id = m.region_id "
+            "WHERE (m.valid_from IS NULL OR m.valid_from <= %s) "
+            "AND (m.valid_to IS NULL OR m.valid_to >= %s) "
+            f"UNION ALL SELECT id, name, id FROM {organisations} WHERE kind = %s",
+            [today, today, Organisation.Kind.REGION.value],
+        )
+        return cursor.fetchall()
 
 
 def _by_inspection(items: QuerySet, today: datetime.date) -> list[dict]:
@@ -375,7 +399,29 @@ def _by_inspection(items: QuerySet, today: datetime.date) -> list[dict]:
     return _inspection_rows(rows)
 
 
-def _inspection_rows(rows) -> list[dict]:
+def inspection_summary(inspection_rows: list[dict], today: datetime.date) -> dict:
+    """From every inspection's row: how many there are, the TOP_INSPECTIONS with the most
+    overdue items (then open, then by title), and the open items by their report's age."""
+    return {
+        "count": len(inspection_rows),
+        "top": sorted(
+            inspection_rows, key=lambda row: (-row["overdue"], -row["open"], row["title"])
+        )[:TOP_INSPECTIONS],
+        "ageing": [row["count"] for row in _ageing(inspection_rows, today)],
+    }
+
+
+def _inspection_rows(rows, *, latest_first: bool = True) -> list[dict]:
+    """The rows as the dashboard keeps them, the latest report first (or as they come)."""
+    if latest_first:
+        rows = sorted(
+            rows,
+            key=lambda row: (
+                row["finding__inspection__published_on"],
+                row["finding__inspection_id"],
+            ),
+            reverse=True,
+        )
     return [
         {
             "id": row["finding__inspection_id"],
@@ -385,14 +431,7 @@ def _inspection_rows(rows) -> list[dict]:
             "open": row["open"],
             "overdue": row["overdue"],
         }
-        for row in sorted(
-            rows,
-            key=lambda row: (
-                row["finding__inspection__published_on"],
-                row["finding__inspection_id"],
-            ),
-            reverse=True,
-        )
+        for row in rows
     ]
 
 
@@ -491,6 +530,7 @@ __all__ = [
     "board_paper_for",
     "calendar_items",
     "capability_matrix",
+    "ASK",
     "dashboard_cache_key",
     "dashboard_for",
     "items_for_dashboard",

@@ -10,7 +10,18 @@ from django.core.management import call_command
 from inspections import services as inspection_services
 from organisations.models import Organisation
 from recommendations import services
-from recommendations.models import Finding, InspectionTally, TrackedItem, TrackedItemTally
+from recommendations.models import (
+    Finding,
+    InspectionOpenTally,
+    InspectionTally,
+    NationalDayTally,
+    NationalMonthTally,
+    OrganisationInspectionTally,
+    OrganisationMonthTally,
+    OrganisationStatusTally,
+    TrackedItem,
+    TrackedItemTally,
+)
 from recommendations.tally import tally_differences, tally_rebuild
 from recommendations.tests.factories import TrackedItemFactory
 
@@ -102,11 +113,24 @@ def test_it_follows_a_sequence_of_real_writes(item, dc_editor, dc_lead, admin_us
 def test_it_can_be_rebuilt_from_scratch(item):
     TrackedItemTally.objects.filter(organisation=item.organisation).update(count=0)
     InspectionTally.objects.filter(inspection=item.finding.inspection).delete()
+    OrganisationInspectionTally.objects.filter(organisation=item.organisation).delete()
     assert tally_differences() != []
 
     rows = tally_rebuild()
 
-    assert rows == TrackedItemTally.objects.count() + InspectionTally.objects.count()
+    assert rows == sum(
+        model.objects.count()
+        for model in (
+            TrackedItemTally,
+            InspectionTally,
+            OrganisationInspectionTally,
+            InspectionOpenTally,
+            OrganisationStatusTally,
+            OrganisationMonthTally,
+            NationalMonthTally,
+            NationalDayTally,
+        )
+    )
     assert tally_differences() == []
     assert not TrackedItemTally.objects.filter(count=0).exists()
 
