@@ -106,10 +106,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "reminders.context_processors.unread_notifications",
-                "section55.context_processors.section55_nav",
-                # People in the main menu, for organisation administrators (organisations/).
-                "organisations.context_processors.people_nav",
+                # The main menu's unread count, Section 55 and People entries, in one query
+                # (issue 11; was one context processor each in reminders, section55, organisations).
+                "rocu_tracker.navigation.main_menu",
             ],
             # base.html's links, reversed once per process (issue 11).
             "libraries": {"navigation": "rocu_tracker.navigation"},

@@ -102,13 +102,25 @@ def require_enter_chief_officer_comments(user, response: Section55Response) -> N
 def shows_section55_menu(user) -> bool:
     """PCC office staff run responses; force editors and leads enter their chief officer's
     comments; administrators see every office."""
-    if is_superuser(user):
+    shown = shows_section55_menu_by_role(user)
+    return shown if shown is not None else section55_menu_forces(user).exists()
+
+
+def shows_section55_menu_by_role(user) -> bool | None:
+    """The menu's answer from the roles alone; None when it depends on whether one of the
+    person's organisations is a force (section55_menu_forces), which base.html's menu asks
+    in the same query as the unread count (rocu_tracker/navigation.py)."""
+    if is_superuser(user) or organisation_ids_with(
+        user, [PCC_STAFF, Membership.Role.ADMINISTRATOR]
+    ):
         return True
-    return bool(
-        organisation_ids_with(user, [PCC_STAFF, Membership.Role.ADMINISTRATOR])
-        or Organisation.objects.filter(
-            id__in=chief_officer_force_ids(user), kind=Organisation.Kind.FORCE
-        ).exists()
+    return None if chief_officer_force_ids(user) else False
+
+
+def section55_menu_forces(user):
+    """The forces whose chief officer's comments the person enters: any shows the menu."""
+    return Organisation.objects.filter(
+        id__in=chief_officer_force_ids(user), kind=Organisation.Kind.FORCE
     )
 
 
