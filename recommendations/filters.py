@@ -35,6 +35,7 @@ class MyWorkFilter(django_filters.FilterSet):
         label="RAG",
         choices=[(rag.value, rag.value.capitalize()) for rag in Rag],
         empty_label="Any",
+        method="filter_rag",
     )
     due_within = django_filters.NumberFilter(
         label="Due within (days)", method="filter_due_within", min_value=0, max_value=3650
@@ -46,15 +47,40 @@ class MyWorkFilter(django_filters.FilterSet):
 
     def __init__(self, *args, organisation_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["inspection"].extra["choices"] = selectors.my_work_inspection_choices(
-            organisation_ids=organisation_ids
-        )
-        self.filters["owner"].queryset = (
-            get_user_model()
-            .objects.filter(memberships__organisation_id__in=organisation_ids)
-            .distinct()
-            .order_by("first_name", "last_name", "username")
-        )
+        self.organisation_ids = organisation_ids
+
+    @classmethod
+    def _form_class(cls):
+        """The form class, made once: its fields do not depend on the request. The choices
+        that do (inspections, owners) are set on each form (`form`), so that the thousand
+        inspection options are not normalised and deep-copied again by the filter, the form
+        class and the form on every request."""
+        if "_made_form_class" not in cls.__dict__:
+            fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
+            cls._made_form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+        return cls._made_form_class
+
+    def get_form_class(self):
+        return self._form_class()
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            form.fields["inspection"].choices = selectors.my_work_inspection_choices(
+                organisation_ids=self.organisation_ids
+            )
+            form.fields["owner"].queryset = (
+                get_user_model()
+                .objects.filter(memberships__organisation_id__in=self.organisation_ids)
+                .distinct()
+                .order_by("first_name", "last_name", "username")
+            )
+        return self._form
+
+    def filter_rag(self, queryset, name, value):
+        """The RAG worked out only when asked for: My work's items are not annotated."""
+        return queryset.with_rag(timezone.localdate()).filter(rag=value)
 
     def filter_due_within(self, queryset, name, value):
         """Open and due from today to that many days on, as on the dashboard."""

@@ -116,24 +116,32 @@ def my_work_items(
     *, user, today: datetime.date, parts: list[Q] | None = None, unscoped=None
 ) -> QuerySet[TrackedItem]:
     """The open tracked items of the user's own organisations and those their region's ROCU
-    shares with its forces (`parts`, from my_work_parts), soonest deadline first;
-    `can_edit` says which the user may change (the others are read only). `unscoped`:
-    my_work_unscoped's queryset, if the caller has it already."""
+    shares with its forces (`parts`, from my_work_parts), soonest deadline first, not
+    annotated (my_work_rows annotates the page's rows). `unscoped`: my_work_unscoped's
+    queryset, if the caller has it already."""
     if parts is None:
         parts = my_work_parts(user=user, today=today)
     if unscoped is None:
-        unscoped = my_work_unscoped(user=user, today=today)
+        unscoped = my_work_unscoped()
     return unscoped.filter(functools.reduce(operator.or_, parts, Q(pk__in=[])))
 
 
-def my_work_unscoped(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
-    """My work's open items, annotated and ordered, of every organisation: only for
-    my_work_page's parts, each filtered by one of my_work_parts."""
+def my_work_unscoped() -> QuerySet[TrackedItem]:
+    """My work's open items of every organisation, in deadline order: only for
+    my_work_page's parts, each filtered by one of my_work_parts, and its count. Not
+    annotated: the annotations join the findings, owners and memberships, which the
+    keys and the count do not need (PostgreSQL planned those joins on every query)."""
+    return TrackedItem.objects.open().in_deadline_order()
+
+
+def my_work_rows(*, user) -> QuerySet[TrackedItem]:
+    """What a row of My work shows, for the page's rows read by id: `needs_owner`,
+    `can_edit` (which the user may change; the others are read only) and the finding,
+    its inspection, the organisation and the owner. The RAG of 25 rows is worked out in
+    Python (TrackedItem.rag), not compiled and planned as with_rag's CASE."""
     editable = access.organisation_ids_user_changes(user)
     return (
-        TrackedItem.objects.open()
-        .with_rag(today)
-        .with_needs_owner()
+        TrackedItem.objects.with_needs_owner()
         .annotate(
             can_edit=Case(
                 When(organisation_id__in=editable, then=Value(True)),
@@ -142,17 +150,19 @@ def my_work_unscoped(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
             )
         )
         .select_related("finding__inspection", "organisation", "owner")
-        .in_deadline_order()
     )
 
 
-def my_work_page(*, items: QuerySet, parts: list[QuerySet], query, size: int) -> keyset.Page:
+def my_work_page(
+    *, items: QuerySet, parts: list[QuerySet], rows: QuerySet, query, size: int
+) -> keyset.Page:
     """keyset.page_of for My work's `items`, which are the union of `parts` (each one part
     of my_work_parts, with the same filters). The page's keys are read from each part in
     deadline order and merged (a few index entries per part), not from the parts' OR,
     which PostgreSQL can only read by walking the national deadline index past other
     forces' items or by sorting every open item of the organisations; then the page's
-    rows by id. Three queries, whatever the page and the data."""
+    rows by id from `rows` (my_work_rows: the keys already passed the filters, so the
+    rows query need not repeat them). Three queries, whatever the page and the data."""
     after, before = keyset.parse_key(query.get("after")), keyset.parse_key(query.get("before"))
     number = _page_number(query.get("page")) if (after or before) else 1
     keys = _my_work_keys(parts, after=after, before=before, size=size)
@@ -164,16 +174,16 @@ def my_work_page(*, items: QuerySet, parts: list[QuerySet], query, size: int) ->
     else:
         has_previous, has_next = after is not None, len(keys) > size
         keys = keys[:size]
-    by_id = {item.pk: item for item in items.filter(pk__in=keys).order_by()} if keys else {}
-    rows = [by_id[pk] for pk in keys]
+    by_id = {item.pk: item for item in rows.filter(pk__in=keys).order_by()} if keys else {}
+    shown = [by_id[pk] for pk in keys if pk in by_id]
     counted = items.order_by().values("pk")[: keyset.COUNT_LIMIT + 1].count()
     return keyset.Page(
-        object_list=rows,
+        object_list=shown,
         number=number,
         has_previous=has_previous,
         has_next=has_next,
-        previous_key=keyset.key_of(rows[0]) if rows and has_previous else None,
-        next_key=keyset.key_of(rows[-1]) if rows and has_next else None,
+        previous_key=keyset.key_of(shown[0]) if shown and has_previous else None,
+        next_key=keyset.key_of(shown[-1]) if shown and has_next else None,
         count=counted if counted <= keyset.COUNT_LIMIT else None,
     )
 

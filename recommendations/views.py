@@ -27,7 +27,7 @@ PAGE_SIZE = 25
 def my_work(request):
     today = timezone.localdate()
     parts = selectors.my_work_parts(user=request.user, today=today)
-    unscoped = selectors.my_work_unscoped(user=request.user, today=today)
+    unscoped = selectors.my_work_unscoped()
     items = selectors.my_work_items(user=request.user, today=today, parts=parts, unscoped=unscoped)
     item_filter = MyWorkFilter(
         request.GET, queryset=items, organisation_ids=organisation_ids_with(request.user)
@@ -36,6 +36,7 @@ def my_work(request):
     page = selectors.my_work_page(
         items=filtered,
         parts=[item_filter.filter_queryset(unscoped.filter(part)) for part in parts],
+        rows=selectors.my_work_rows(user=request.user),
         query=request.GET,
         size=PAGE_SIZE,
     )

@@ -31,10 +31,10 @@ ROW = (
 
 @register.simple_tag
 def my_work_row(item: TrackedItem, today) -> SafeString:
-    """`<tr>` of one item (its finding, inspection, organisation and owner selected, `rag`,
-    `needs_owner` and `can_edit` annotated): what, where from, RAG, status, owner, deadlines
-    and the days left."""
-    rag = item.rag or ""
+    """`<tr>` of one item (its finding, inspection, organisation and owner selected,
+    `needs_owner` and `can_edit` annotated: selectors.my_work_rows): what, where from, RAG,
+    status, owner, deadlines and the days left."""
+    rag = item.rag(today).value
     return format_html(
         ROW,
         reverse("recommendations:item", args=[item.pk]),

@@ -23,7 +23,7 @@ def _listed_ids(client) -> set[int]:
 
 
 def _inspection_options(client) -> dict[str, str]:
-    return dict(client.get(MY_WORK).context["filter"].filters["inspection"].extra["choices"])
+    return dict(client.get(MY_WORK).context["filter"].form.fields["inspection"].choices)
 
 
 def test_it_lists_a_region_item_shared_with_the_forces_once_its_finding_is(
