@@ -11,7 +11,7 @@ from inspections.models import Inspection
 from organisations.models import Organisation
 from recommendations.models import Finding, TrackedItem, TrackedItemEvent
 from rocu_tracker import deadlines
-from rocu_tracker.people import display_name
+from rocu_tracker.people import display_name, display_name_of
 from section55.models import Section55Publication, Section55PublishedPosition
 
 
@@ -159,8 +159,12 @@ def tracked_item_row_representation(row, today) -> dict:
     the two equal)."""
     owner = None
     if row.owner_id is not None:
-        full_name = f"{row.owner__first_name} {row.owner__last_name}".strip()
-        owner = {"id": row.owner_id, "name": full_name or row.owner__username}
+        name = display_name_of(
+            first_name=row.owner__first_name,
+            last_name=row.owner__last_name,
+            username=row.owner__username,
+        )
+        owner = {"id": row.owner_id, "name": name}
     rag = deadlines.rag(
         is_closed=row.status in TrackedItem.CLOSED_STATUSES,
         is_blocked=bool(row.blocked_by),

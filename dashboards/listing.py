@@ -27,6 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from recommendations.models import DEADLINE_ORDER_KEY, Finding
 from rocu_tracker import deadlines, keyset
+from rocu_tracker.people import display_name_of
 
 from . import wording
 
@@ -347,12 +348,13 @@ ROW_FIELDS = (
 
 
 def _owner_name(item) -> str:
-    """rocu_tracker.people.display_name of the row's owner: the full name, else the
-    username (User.get_full_name's words)."""
     if item.owner_id is None:
         return ""
-    full_name = f"{item.owner__first_name} {item.owner__last_name}".strip()
-    return full_name or item.owner__username
+    return display_name_of(
+        first_name=item.owner__first_name,
+        last_name=item.owner__last_name,
+        username=item.owner__username,
+    )
 
 
 def table_rows(items: Iterable, *, compact: bool, item_url: str) -> list[Row]:

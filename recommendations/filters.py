@@ -2,14 +2,14 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from dashboards.filters import FastSelect
+from dashboards.filters import FastSelect, FormClassMadeOnce
 from rocu_tracker.deadlines import Rag
 
 from . import selectors
 from .models import TrackedItem
 
 
-class MyWorkFilter(django_filters.FilterSet):
+class MyWorkFilter(FormClassMadeOnce, django_filters.FilterSet):
     """Filters for My work, kept in the URL so a view can be bookmarked."""
 
     # A force's items come from nearly every report (a thousand nationally): the options are
@@ -49,22 +49,11 @@ class MyWorkFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.organisation_ids = organisation_ids
 
-    @classmethod
-    def _form_class(cls):
-        """The form class, made once: its fields do not depend on the request. The choices
-        that do (inspections, owners) are set on each form (`form`), so that the thousand
-        inspection options are not normalised and deep-copied again by the filter, the form
-        class and the form on every request."""
-        if "_made_form_class" not in cls.__dict__:
-            fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
-            cls._made_form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
-        return cls._made_form_class
-
-    def get_form_class(self):
-        return self._form_class()
-
     @property
     def form(self):
+        """The choices that depend on the person (inspections, owners) are set on each form,
+        so that the thousand inspection options are not normalised and deep-copied again by
+        the filter, the form class and the form on every request."""
         if not hasattr(self, "_form"):
             form = super().form
             form.fields["inspection"].choices = selectors.my_work_inspection_choices(
