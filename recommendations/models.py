@@ -413,7 +413,35 @@ class ScopeDataVersion(models.Model):
         return f"{self.organisation_id}: {self.version}"
 
 
-class TrackedItemTally(models.Model):
+def _tally_key(to: str, *, db_index: bool = False) -> models.ForeignKey:
+    """A tally's organisation or inspection: no database constraint (the triggers write the
+    rows) and no reverse accessor. Most tallies are read by their unique key's index, so
+    they need no index of their own."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=db_index,
+        related_name="+",
+    )
+
+
+class Tally(models.Model):
+    """How many tracked items share the key of the tally's unique constraint (each one
+    below says what it counts; TrackedItemTally says how they are kept)."""
+
+    count = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        key = self._meta.constraints[0].fields
+        values = (getattr(self, self._meta.get_field(name).attname) for name in key)
+        return f"{'/'.join(map(str, values))}: {self.count}"
+
+
+class TrackedItemTally(Tally):
     """How many tracked items share an organisation, a status and what their RAG rating and
     deadline counts need (the month of the effective deadline, blocked, a target date past
     the inspectorate's deadline), so the dashboards count from a few thousand rows rather than
@@ -427,17 +455,11 @@ class TrackedItemTally(models.Model):
     update, a COPY), as a constraint is; `manage.py tally_rebuild` makes them again from the
     items. Not kept on SQLite (development): the dashboards count live there."""
 
-    organisation = models.ForeignKey(
-        "organisations.Organisation",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
+    organisation = _tally_key("organisations.Organisation", db_index=True)
     status = models.CharField(max_length=30)
     deadline_month = models.DateField(null=True)  # the first of the month; None when closed
     blocked = models.BooleanField()
     slipped = models.BooleanField()
-    count = models.IntegerField()
 
     class Meta:
         constraints = [
@@ -448,23 +470,14 @@ class TrackedItemTally(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.organisation_id}/{self.status}/{self.deadline_month}: {self.count}"
 
-
-class InspectionTally(models.Model):
+class InspectionTally(Tally):
     """How many tracked items of each inspection are open or closed, the open ones by the
     month of their effective deadline (TrackedItemTally says how it is kept)."""
 
-    inspection = models.ForeignKey(
-        "inspections.Inspection",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
+    inspection = _tally_key("inspections.Inspection", db_index=True)
     is_open = models.BooleanField()
     deadline_month = models.DateField(null=True)  # None when closed
-    count = models.IntegerField()
 
     class Meta:
         # The national dashboard reads the months from this one on (dashboards.selectors
@@ -478,11 +491,8 @@ class InspectionTally(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.inspection_id}/{self.is_open}/{self.deadline_month}: {self.count}"
 
-
-class OrganisationInspectionTally(models.Model):
+class OrganisationInspectionTally(Tally):
     """InspectionTally per organisation too: how many tracked items of each organisation and
     inspection are open or closed, the open ones by the month of their effective deadline, so
     a region's or a force's dashboard counts by inspection from the tally rather than from its
@@ -490,23 +500,10 @@ class OrganisationInspectionTally(models.Model):
 
     # No index of their own: the key's unique index leads with the organisation, which is
     # what a scoped dashboard reads by, and every write to an item updates these rows.
-    organisation = models.ForeignKey(
-        "organisations.Organisation",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    inspection = models.ForeignKey(
-        "inspections.Inspection",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    organisation = _tally_key("organisations.Organisation")
+    inspection = _tally_key("inspections.Inspection")
     is_open = models.BooleanField()
     deadline_month = models.DateField(null=True)  # None when closed
-    count = models.IntegerField()
 
     class Meta:
         constraints = [
@@ -518,27 +515,14 @@ class OrganisationInspectionTally(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return (
-            f"{self.organisation_id}/{self.inspection_id}/{self.is_open}/"
-            f"{self.deadline_month}: {self.count}"
-        )
 
-
-class InspectionOpenTally(models.Model):
+class InspectionOpenTally(Tally):
     """InspectionTally without the month: how many tracked items of each inspection are open
     or closed, for the national dashboard's counts by inspection (TrackedItemTally says how
     it is kept)."""
 
-    inspection = models.ForeignKey(
-        "inspections.Inspection",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    inspection = _tally_key("inspections.Inspection")
     is_open = models.BooleanField()
-    count = models.IntegerField()
 
     class Meta:
         constraints = [
@@ -547,24 +531,14 @@ class InspectionOpenTally(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.inspection_id}/{self.is_open}: {self.count}"
 
-
-class OrganisationStatusTally(models.Model):
+class OrganisationStatusTally(Tally):
     """How many tracked items each organisation has in each status: the national dashboard's
     totals, open and status counts by organisation from a few hundred rows (TrackedItemTally
     says how it is kept; migration 0009 adds it to the triggers)."""
 
-    organisation = models.ForeignKey(
-        "organisations.Organisation",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    organisation = _tally_key("organisations.Organisation")
     status = models.CharField(max_length=30)
-    count = models.IntegerField()
 
     class Meta:
         constraints = [
@@ -573,25 +547,15 @@ class OrganisationStatusTally(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.organisation_id}/{self.status}: {self.count}"
 
-
-class OrganisationMonthTally(models.Model):
+class OrganisationMonthTally(Tally):
     """How many open tracked items each organisation has by the month of their effective
     deadline (closed items and open ones without a deadline in the row with no month): the
     national dashboard's overdue count by organisation (TrackedItemTally says how it is
     kept)."""
 
-    organisation = models.ForeignKey(
-        "organisations.Organisation",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    organisation = _tally_key("organisations.Organisation")
     deadline_month = models.DateField(null=True)
-    count = models.IntegerField()
 
     class Meta:
         constraints = [
@@ -602,11 +566,8 @@ class OrganisationMonthTally(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.organisation_id}/{self.deadline_month}: {self.count}"
 
-
-class NationalMonthTally(models.Model):
+class NationalMonthTally(Tally):
     """TrackedItemTally without the organisation and the status: every item by the month of
     its deadline, blocked and slipped (closed items in the row with no month, neither blocked
     nor slipped), so the national headline's deadline and RAG counts and the timeline read
@@ -615,7 +576,6 @@ class NationalMonthTally(models.Model):
     deadline_month = models.DateField(null=True)
     blocked = models.BooleanField()
     slipped = models.BooleanField()
-    count = models.IntegerField()
 
     class Meta:
         constraints = [
@@ -626,11 +586,8 @@ class NationalMonthTally(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.deadline_month}/{self.blocked}/{self.slipped}: {self.count}"
 
-
-class NationalDayTally(models.Model):
+class NationalDayTally(Tally):
     """NationalMonthTally by the day of the deadline: the national dashboard reads the days
     from the first of this month to the end of the longest "due within" window, where
     overdue and due soon change from day to day (TrackedItemTally says how it is kept)."""
@@ -638,7 +595,6 @@ class NationalDayTally(models.Model):
     deadline = models.DateField(null=True)  # None when closed or without a deadline
     blocked = models.BooleanField()
     slipped = models.BooleanField()
-    count = models.IntegerField()
 
     class Meta:
         constraints = [
@@ -648,9 +604,6 @@ class NationalDayTally(models.Model):
                 name="national_day_tally_key",
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.deadline}/{self.blocked}/{self.slipped}: {self.count}"
 
 
 class TrackedItemEvent(models.Model):
