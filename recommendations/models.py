@@ -396,10 +396,11 @@ class TrackedItem(models.Model):
 
 class ScopeDataVersion(models.Model):
     """A counter per organisation, raised in the same transaction as every write to its
-    tracked items (recommendations.services._scope_versions_raise). What is cached from an
-    organisation's items (the dashboards) is keyed on the sum over its scope, so a write in
-    one force changes the keys of the scopes holding that force (its region, the nation) and
-    of no other."""
+    tracked items (recommendations.services._scope_versions_raise). On SQLite what is cached
+    from an organisation's items (the dashboards) is keyed on the sum over its scope, so a
+    write in one force changes the keys of the scopes holding that force (its region, the
+    nation) and of no other; on PostgreSQL CountedVersion, which changes only with what is
+    counted, takes its place."""
 
     organisation = models.OneToOneField(
         "organisations.Organisation",
@@ -408,6 +409,29 @@ class ScopeDataVersion(models.Model):
         related_name="+",
     )
     version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.version}"
+
+
+class CountedVersion(models.Model):
+    """A counter per organisation raised by PostgreSQL triggers (migration 0010) in the
+    transaction of every write that changes what the dashboards count of its items: an item
+    added or deleted, or its organisation, finding, status, effective deadline, target date
+    or blocked flag changed, or its finding's deadline, inspection or kind. The dashboards'
+    cache key sums it over their scope (recommendations.selectors.tracking_scope_version), so
+    a write that changes none of that (an owner, a narrative, a reminder) leaves the cached
+    counts in place, and any write that may change one counts again. Not kept on SQLite,
+    which keys on ScopeDataVersion instead."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    version = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.organisation_id}: {self.version}"

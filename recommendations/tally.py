@@ -8,6 +8,7 @@ keys, as a migration must not change when this module does."""
 from django.db import connection, transaction
 
 from .models import (
+    CountedVersion,
     Finding,
     InspectionOpenTally,
     InspectionTally,
@@ -81,7 +82,9 @@ def _positions(columns: str) -> str:
 @transaction.atomic
 def tally_rebuild() -> int:
     """Make the tallies again from the items (the rows they hold now are replaced); the
-    number of rows made. The items table is locked against writes meanwhile."""
+    number of rows made. The items table is locked against writes meanwhile. Every
+    organisation's CountedVersion is raised, so no dashboard keeps counts cached from the
+    tallies as they were."""
     made = 0
     with connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {TrackedItem._meta.db_table} IN SHARE MODE")
@@ -92,6 +95,14 @@ def tally_rebuild() -> int:
                 f"FROM {ITEMS_AND_FINDINGS} GROUP BY {_positions(columns)}"
             )
             made += cursor.rowcount
+        # What was cached from the tallies as they were is counted again.
+        versions = CountedVersion._meta.db_table
+        cursor.execute(
+            f"INSERT INTO {versions} AS v (organisation_id, version) "
+            f"SELECT DISTINCT organisation_id, 1 FROM {TrackedItem._meta.db_table} "
+            "ORDER BY organisation_id "
+            "ON CONFLICT (organisation_id) DO UPDATE SET version = v.version + 1"
+        )
     return made
 
 

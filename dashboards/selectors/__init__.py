@@ -23,6 +23,7 @@ Usage (the digest emails count with it too)::
 
 import dataclasses
 import datetime
+import functools
 import hashlib
 from collections.abc import Mapping
 from typing import Any
@@ -32,6 +33,7 @@ from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
+from organisations.access import has_national_view, roles_of
 from organisations.models import Organisation, RegionMembership
 from organisations.selectors import visible_organisation_ids
 from recommendations.models import (
@@ -198,14 +200,15 @@ def dashboard_for(
 ) -> Dashboard:
     """Every count on the dashboard. Counting a region's or the nation's items takes far
     longer than a page should, so the result is cached under a key made of what the user may
-    see, the filters, the day and the version of the data in the user's scope: any saved
-    change to an item there, or to a finding or inspection, gives a new key, so a cached
-    count never disagrees with its list (dashboard_cache_key; a caller that has the key
-    already passes it, and `visible`, visible_organisation_ids(user), if it has looked)."""
+    see, the filters, the day and the version of the data in the user's scope: any write
+    there that may change a count, or any saved finding or inspection, gives a new key, so a
+    cached count never disagrees with its list (dashboard_cache_key; a caller that has the
+    key already passes it, and `visible`, visible_organisation_ids(user), if it has looked)."""
+    version = None
     if visible is ASK:
-        visible = visible_organisation_ids(user, day=today)
+        visible, version = dashboard_scope(user=user, today=today)
     cache_key = cache_key or dashboard_cache_key(
-        user=user, filters=filters, today=today, visible=visible
+        user=user, filters=filters, today=today, visible=visible, version=version
     )
     key = "dashboard:" + cache_key
     board = cache.get(key)
@@ -216,23 +219,93 @@ def dashboard_for(
 
 
 def dashboard_cache_key(
-    *, user, filters: Mapping[str, Any] | None = None, today: datetime.date, visible=ASK
+    *,
+    user,
+    filters: Mapping[str, Any] | None = None,
+    today: datetime.date,
+    visible=ASK,
+    version=None,
 ) -> str:
     """What a dashboard's counts depend on: who may see what, the filters, the day and the
-    version of the data in the user's scope (a write to an item of one of its organisations,
-    or to any finding or inspection, changes it; a write elsewhere does not). `visible` as
-    for dashboard_for."""
-    scope = visible_organisation_ids(user, day=today) if visible is ASK else visible
+    version of the data in the user's scope (a write that may change a count of an item of
+    one of its organisations, or to any finding or inspection, changes it; a write elsewhere
+    does not). `visible` as for dashboard_for; a caller that has both from dashboard_scope
+    passes them, `version` too."""
+    if visible is ASK:
+        visible, version = dashboard_scope(user=user, today=today)
+    elif version is None:
+        version = tracking_scope_version(organisation_ids=visible)
     return hashlib.sha256(
         repr(
             (
-                sorted(scope) if scope is not None else "national",
+                sorted(visible) if visible is not None else "national",
                 sorted((name, str(_pk(value))) for name, value in (filters or {}).items()),
                 today.isoformat(),
-                tracking_scope_version(organisation_ids=scope),
+                version,
             )
         ).encode()
     ).hexdigest()
+
+
+def dashboard_scope(*, user, today: datetime.date) -> tuple[set[int] | None, tuple]:
+    """visible_organisation_ids(user) and tracking_scope_version of those organisations, in
+    one query on PostgreSQL: every organisation's CountedVersion, summed here over the
+    scope, and a digest of the dated relationships what a user may see depends on, under
+    which (with the user's roles and the day: every input of visible_organisation_ids) the
+    visible organisations are kept in the cache, as they change only when those do."""
+    if connection.vendor != "postgresql":
+        visible = visible_organisation_ids(user, day=today)
+        return visible, tracking_scope_version(organisation_ids=visible)
+    with connection.cursor() as cursor:
+        cursor.execute(_scope_query())
+        relationships, versions, findings, inspections = cursor.fetchone()
+    if has_national_view(user):
+        visible = None
+    else:
+        key = (
+            "dashboard-visible:"
+            + hashlib.sha256(
+                repr(
+                    (sorted(roles_of(user).items()), user.is_superuser, today, relationships)
+                ).encode()
+            ).hexdigest()
+        )
+        visible = cache.get(key)
+        if visible is None:
+            visible = visible_organisation_ids(user, day=today)
+            cache.set(key, visible, DASHBOARD_CACHE_SECONDS)
+    items = sum(
+        version for organisation_id, version in versions or () if _within(organisation_id, visible)
+    )
+    return visible, (items, findings, inspections)
+
+
+def _within(organisation_id: int, visible) -> bool:
+    return visible is None or organisation_id in visible
+
+
+@functools.cache
+def _scope_query() -> str:
+    from inspections.models import Inspection
+    from organisations.models import Oversight
+    from recommendations.models import CountedVersion, Finding
+
+    def digest(model, other: str) -> str:
+        # A row's text form tells a missing start from a missing end.
+        return (
+            f"SELECT md5(COALESCE(string_agg((force_id, {other}, valid_from, valid_to)::text, "
+            f"';' ORDER BY id), '')) FROM {model._meta.db_table}"
+        )
+
+    def latest(model) -> str:
+        return f"SELECT updated_at FROM {model._meta.db_table} ORDER BY updated_at DESC LIMIT 1"
+
+    return (
+        f"SELECT ({digest(Oversight, 'body_id')}) || ({digest(RegionMembership, 'region_id')}), "
+        "(SELECT array_agg(ARRAY[organisation_id, version]) "
+        f"FROM {CountedVersion._meta.db_table}), "
+        f"({latest(Finding)}), ({latest(Inspection)})"
+    )
 
 
 def _dashboard_compute(
@@ -533,6 +606,7 @@ __all__ = [
     "ASK",
     "dashboard_cache_key",
     "dashboard_for",
+    "dashboard_scope",
     "items_for_dashboard",
     "red_reason",
 ]

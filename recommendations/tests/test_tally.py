@@ -146,3 +146,16 @@ def test_the_command_checks_and_rebuilds(item):
 
     assert tally_differences() == []
     assert "rebuilt" in out.getvalue()
+
+
+def test_a_rebuild_raises_every_counted_version(item):
+    """What the dashboards cached from the tallies before a rebuild is counted again."""
+    from recommendations.models import CountedVersion
+
+    before = dict(CountedVersion.objects.values_list("organisation_id", "version"))
+
+    tally_rebuild()
+
+    after = dict(CountedVersion.objects.values_list("organisation_id", "version"))
+    assert after[item.organisation_id] > before.get(item.organisation_id, 0)
+    assert all(after[organisation] > version for organisation, version in before.items())
