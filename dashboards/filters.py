@@ -2,6 +2,7 @@
 hands its cleaned data to selectors.items_for_dashboard, which does the filtering."""
 
 import copy
+import dataclasses
 import html
 
 import django_filters
@@ -11,15 +12,15 @@ from django import forms
 from django.forms.utils import flatatt
 from django.http import QueryDict
 from django.utils.functional import cached_property
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from inspections.models import Inspection
 from organisations.models import Organisation
 from recommendations.models import Capability, Finding, TrackedItem
 from rocu_tracker.forms import DateField
 
-from . import selectors
+from . import listing, selectors
 
 
 class _DateFilter(django_filters.DateFilter):
@@ -32,7 +33,16 @@ APPLY_BUTTON = (
 )
 
 
-class _FilterForm(forms.Form):
+class _DeadlineRangeForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        after, before = cleaned.get("deadline_after"), cleaned.get("deadline_before")
+        if after and before and after > before:
+            self.add_error("deadline_before", "The end of the deadline range is before its start.")
+        return cleaned
+
+
+class _FilterForm(_DeadlineRangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
@@ -42,13 +52,6 @@ class _FilterForm(forms.Form):
         # A button of no name (crispy's Submit always writes one: name="" is invalid HTML,
         # and a named one would put itself in the list's URL).
         self.helper.layout = Layout(*self.fields, HTML(APPLY_BUTTON))
-
-    def clean(self):
-        cleaned = super().clean()
-        after, before = cleaned.get("deadline_after"), cleaned.get("deadline_before")
-        if after and before and after > before:
-            self.add_error("deadline_before", "The end of the deadline range is before its start.")
-        return cleaned
 
 
 class FastSelect(forms.Select):
@@ -80,28 +83,26 @@ class FastSelectMultiple(FastSelect, forms.SelectMultiple):
 
 
 class _ListSelect(FastSelect):
-    """The drill-down list's select: its options are already (value, label) pairs (the
-    field's normalised choices, or _list_options' rows), so they are kept as given rather
-    than normalised one by one again (a thousand inspections nationally)."""
+    """The drill-down list's select: its options come written already (`options`, an
+    _Options kept per process while they stay the same), and the chosen ones are marked
+    in that text, rather than each of a thousand options escaped and written per request."""
+
+    options = None
 
     @property
     def choices(self):
-        return self._choices
+        return self.options.choices if self.options is not None else self._choices
 
     @choices.setter
     def choices(self, value):
         self._choices = value
 
     def render(self, name, value, attrs=None, renderer=None):
-        selected = {str(chosen) for chosen in self.format_value(value)}
-        choices = list(self.choices)
-        options = "".join(
-            f'<option value="{html.escape(str(key))}"'
-            f"{' selected' if str(key) in selected else ''}>{html.escape(str(label))}</option>"
-            for key, label in choices
-        )
+        if self.options is None:
+            return super().render(name, value, attrs, renderer)
         final_attrs = flatatt(self.build_attrs(self.attrs, attrs))
-        return format_html('<select name="{}"{}>{}</select>', name, final_attrs, mark_safe(options))
+        options = self.options.marked(self.format_value(value))
+        return format_html('<select name="{}"{}>{}</select>', name, final_attrs, options)
 
 
 class _ListSelectMultiple(_ListSelect, forms.SelectMultiple):
@@ -109,33 +110,143 @@ class _ListSelectMultiple(_ListSelect, forms.SelectMultiple):
         return super().render(name, value, {**(attrs or {}), "multiple": True}, renderer)
 
 
+class _FieldsCopiedLightly(dict):
+    """A form class's fields that each form copies (BaseForm deep-copies base_fields) one
+    level deep: the field and its widget (which a form may change: the list sets its
+    options), not their choices, validators and querysets, which no form changes. Deep
+    copies of the list's fourteen fields cost more than validating them."""
+
+    def __deepcopy__(self, memo):
+        return {name: _light_copy(field) for name, field in self.items()}
+
+
+def _light_copy(field: forms.Field) -> forms.Field:
+    copied = copy.copy(field)
+    copied.widget = copy.copy(field.widget)
+    copied.widget.attrs = dict(field.widget.attrs)
+    return copied
+
+
+class _ListForm(_DeadlineRangeForm):
+    """The list's filter form: written by fields_html, not crispy (so no helper)."""
+
+
 def _fast(widget: forms.Select) -> _ListSelect:
     kind = _ListSelectMultiple if widget.allow_multiple_selected else _ListSelect
     return kind(attrs=widget.attrs, choices=widget.choices)
 
 
-def _list_options(fields) -> dict[str, list[tuple]]:
-    """The list's record filters' options from value tuples, worded as the model's __str__
-    words them (Inspection: "title (year)"; Organisation, Capability: the name), in three
-    queries: the regions are read with the organisations (they are among them, in the same
-    order). A thousand model instances cost more than the list page's rows."""
+@dataclasses.dataclass(frozen=True)
+class _Options:
+    """A select's (value, label) pairs and their <option> elements, none chosen."""
+
+    choices: list[tuple]
+    html: str
+
+    @classmethod
+    def of(cls, choices) -> "_Options":
+        choices = [(str(key), str(label)) for key, label in choices]
+        written = "".join(
+            f'<option value="{html.escape(key)}">{html.escape(label)}</option>'
+            for key, label in choices
+        )
+        return cls(choices, written)
+
+    def marked(self, chosen) -> SafeString:
+        """The options with each of `chosen` (values) selected."""
+        written = self.html
+        for value in dict.fromkeys(chosen):
+            start = f'<option value="{html.escape(str(value))}">'
+            written = written.replace(start, f"{start[:-1]} selected>", 1)
+        return mark_safe(written)
+
+
+INSPECTORATE, REGION = Organisation.Kind.INSPECTORATE, Organisation.Kind.REGION
+
+
+def _read_list_options(fields, reference: listing.Reference) -> dict[str, _Options]:
+    """The list's selects' options, its record filters' from the kept reference rows,
+    worded as the model's __str__ words them (Inspection: "title (year)"; Organisation,
+    Capability: the name). A thousand model instances cost more than the list page's rows."""
     options = {}
-    organisations = list(_organisations().values_list("id", "name", "kind"))
     for name, field in fields.items():
         if name == "organisation":
-            rows = [(pk, label) for pk, label, _ in organisations]
+            rows = [
+                (pk, label)
+                for pk, label, _, kind in reference.organisations
+                if kind != INSPECTORATE
+            ]
         elif name == "region":
-            region = Organisation.Kind.REGION
-            rows = [(pk, label) for pk, label, kind in organisations if kind == region]
+            rows = [(pk, label) for pk, label, _, kind in reference.organisations if kind == REGION]
         elif name == "inspection":
-            published = field.queryset.values_list("id", "title", "published_on")
-            rows = [(pk, f"{title} ({day.year})") for pk, title, day in published]
-        elif isinstance(field, forms.ModelChoiceField):
-            rows = field.queryset.values_list("id", "name")
+            rows = [(pk, f"{title} ({day.year})") for pk, title, day in reference.inspections]
+        elif name == "capability":
+            rows = reference.capabilities
+        elif isinstance(field.widget, forms.Select):
+            options[name] = _Options.of(field.widget.choices)
+            continue
         else:
             continue
-        options[name] = [("", field.empty_label), *rows]
+        options[name] = _Options.of([("", field.empty_label), *rows])
     return options
+
+
+def list_options(fields, reference: listing.Reference) -> dict[str, _Options]:
+    """The drill-down list's selects' options (_read_list_options), kept with the reference
+    rows they are made from (listing.kept_reference): a thousand options written once
+    while nothing they show changes, rather than per request."""
+    options = reference.derived.get("list_options")
+    if options is None:
+        options = reference.derived["list_options"] = _read_list_options(fields, reference)
+    return options
+
+
+# How many query strings' filter fields a process keeps written (per Reference version).
+KEPT_FIELDS_HTML = 256
+
+
+def kept_fields_html(filterset: "ItemFilterSet") -> SafeString:
+    """fields_html of the filter set's form, kept with the Reference it was written from
+    for the same values of its fields: what it writes (options, values, errors) depends on
+    nothing else. A list paged through, sorted or re-shown after a change to its items
+    writes its form once."""
+    form = filterset.form
+    kept = filterset.reference.derived.setdefault("fields_html", {})
+    key = tuple((name, tuple(form.data.getlist(name))) for name in form.fields)
+    written = kept.get(key)
+    if written is None:
+        if len(kept) >= KEPT_FIELDS_HTML:
+            kept.clear()
+        for name, options in list_options(form.fields, filterset.reference).items():
+            form.fields[name].widget.options = options
+        written = kept[key] = fields_html(form)
+    return written
+
+
+def fields_html(form) -> SafeString:
+    """The list's filter fields, each in its column with its label, help text and errors:
+    written here rather than by a template loop (its nodes per field cost more than the
+    widgets). The errors' element has the id that the widget's aria-describedby names."""
+    escape = conditional_escape
+    parts = []
+    for field in form:
+        help_text = (
+            f'<div class="form-text" id="{field.auto_id}_helptext">{escape(field.help_text)}</div>'
+            if field.help_text
+            else ""
+        )
+        errors = (
+            f'<div class="invalid-feedback d-block" id="{field.auto_id}_error">'
+            f"{' '.join(escape(error) for error in field.errors)}</div>"
+            if field.errors
+            else ""
+        )
+        parts.append(
+            f'<div class="col mb-2">\n'
+            f'<label class="form-label" for="{field.id_for_label}">{escape(field.label)}</label>\n'
+            f"{field}{help_text}{errors}\n</div>"
+        )
+    return mark_safe("\n".join(parts))
 
 
 def _organisations():
@@ -231,20 +342,31 @@ class ItemFilterSet(FormClassMadeOnce, DashboardFilterSet):
             filter_.model, filter_.parent = TrackedItem, self
         return filters
 
-    @property
-    def form(self):
-        form = super().form
-        if not getattr(form, "styled", False):
-            for field in form.fields.values():
+    @classmethod
+    def _form_class(cls):
+        """The form class, its fields styled once: Bootstrap's classes on the widgets, and
+        every select a _ListSelect. Its fields are copies: DashboardFilterSet shares the
+        filters (and their fields) that this one inherits."""
+        if "_made_form_class" not in cls.__dict__:
+            fields = {}
+            for name, filter_ in cls.base_filters.items():
+                field = fields[name] = copy.deepcopy(filter_.field)
                 if isinstance(field.widget, forms.Select):
                     field.widget.attrs["class"] = "form-select"
                     field.widget = _fast(field.widget)
                 else:
                     field.widget.attrs["class"] = "form-control"
-            for name, options in _list_options(form.fields).items():
-                form.fields[name].widget.choices = options
-            form.styled = True
-        return form
+            made = type(f"{cls.__name__}Form", (_ListForm,), fields)
+            made.base_fields = _FieldsCopiedLightly(made.base_fields)
+            cls._made_form_class = made
+        return cls._made_form_class
+
+    @cached_property
+    def reference(self) -> listing.Reference:
+        """The organisations, inspections and capabilities the page names (its options,
+        its rows' organisation and inspection), read when they changed (one query if not;
+        the list's view reads it with its count: listing.count_and_reference)."""
+        return listing.kept_reference()
 
     status = django_filters.MultipleChoiceFilter(label="Status", choices=TrackedItem.Status.choices)
     state = django_filters.ChoiceFilter(

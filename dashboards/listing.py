@@ -16,16 +16,21 @@ Sorting pages by keyset in every order, so page 1,000 costs what page 1 costs:
 
 import dataclasses
 import datetime
+import functools
 import html
 from collections.abc import Iterable
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from recommendations.models import DEADLINE_ORDER_KEY, Finding
+from inspections.models import Inspection
+from organisations.models import Organisation
+from recommendations.models import DEADLINE_ORDER_KEY, Capability, Finding, TrackedItem
 from rocu_tracker import deadlines, keyset
 from rocu_tracker.people import display_name_of
 
@@ -141,12 +146,19 @@ class Shape:
         return items.order_by(expression.asc(), "id")
 
     def page(
-        self, items: QuerySet, query: QueryDict, *, size: int, fields: tuple[str, ...] = ()
+        self,
+        items: QuerySet,
+        query: QueryDict,
+        *,
+        size: int,
+        fields: tuple[str, ...] = (),
+        counted: int | None = None,
     ) -> keyset.Page:
         """The page `query` asks for; with `fields` (ROW_FIELDS), its rows are named tuples
-        of those (keyset.rows_of), which table_rows reads."""
+        of those (keyset.rows_of), which table_rows reads. `counted`: keyset.count_query's
+        count of `items`, if the caller has it (count_and_reference)."""
         if self.is_default_order:
-            return keyset.page_of(items, query, size=size, fields=fields)
+            return keyset.page_of(items, query, size=size, fields=fields, counted=counted)
         return _sorted_page(
             items,
             query,
@@ -154,11 +166,13 @@ class Shape:
             descending=self.descending,
             size=size,
             fields=fields + ("sort_value",) if fields else (),
+            counted=counted,
         )
 
-    def headers(self) -> list[dict]:
+    def headers(self, query: QueryDict | None = None) -> list[dict]:
         """Each shown column's header: its label, and for a sortable one the sort its link
-        asks for (the other direction when already sorted by it) and its aria-sort."""
+        asks for (the other direction when already sorted by it) and its aria-sort; given
+        the list's query string (list_query), also that link's query string (`href`)."""
         headers = []
         for key in ("finding", *self.columns):
             column = COLUMNS[key]
@@ -171,6 +185,10 @@ class Shape:
                 header["sort"] = f"-{column.sort}" if flip else column.sort
                 header["sort_label"] = SORTS[column.sort].label
                 header["next_direction"] = "descending" if flip else "ascending"
+                if query is not None:
+                    sorted_by = query.copy()
+                    sorted_by["sort"] = header["sort"]
+                    header["href"] = f"?{sorted_by.urlencode()}"
             headers.append(header)
         return headers
 
@@ -237,8 +255,12 @@ def _sorted_page(
     descending: bool,
     size: int,
     fields: tuple[str, ...],
+    counted: int | None = None,
 ) -> keyset.Page:
-    """Like keyset.page_of, on (sort value, id) in either direction: two queries."""
+    """Like keyset.page_of, on (sort value, id) in either direction: two queries (one if
+    `counted`)."""
+    if counted is None:
+        counted = keyset.count_query(items).count()
     after, before = _parse_key(query.get("after"), sort), _parse_key(query.get("before"), sort)
     number = keyset._number(query.get("page")) if (after or before) else 1
     items = items.annotate(sort_value=sort.expression)
@@ -263,7 +285,6 @@ def _sorted_page(
         rows = keyset.rows_of(ordered, fields, size + 1)
         has_previous, has_next = after is not None, len(rows) > size
         rows = rows[:size]
-    counted = items.order_by().values("pk")[: keyset.COUNT_LIMIT + 1].count()
     return keyset.Page(
         object_list=rows,
         number=number,
@@ -286,6 +307,103 @@ def filter_names(query: QueryDict) -> list[str]:
     return [name for name in query if name not in SHAPE_PARAMETERS + PLACE_PARAMETERS]
 
 
+# --- what the rows name, kept per process while it stays the same -------------------------
+
+
+@dataclasses.dataclass
+class Reference:
+    """The organisations, inspections and capabilities, as lists name them: each list's
+    filter options and its rows' organisation and inspection. Small tables, read once per
+    change (kept_reference) rather than joined into every page's query: joining them made
+    PostgreSQL plan for longer than it read the page."""
+
+    version: tuple
+    organisations: list[tuple]  # (id, name, short name, kind), by name
+    inspections: list[tuple]  # (id, title, published on), newest first
+    capabilities: list[tuple]  # (id, name), in the model's order
+    # What readers make of these rows (the filters' options), kept with them.
+    derived: dict = dataclasses.field(default_factory=dict)
+
+    @functools.cached_property
+    def organisation_labels(self) -> dict[int, str]:
+        return {pk: short_name or name for pk, name, short_name, _ in self.organisations}
+
+    @functools.cached_property
+    def inspection_titles(self) -> dict[int, tuple[str, int]]:
+        return {pk: (title, published_on.year) for pk, title, published_on in self.inspections}
+
+
+# What Reference is read from, in one query: every inspection's count, highest id and
+# latest change (auto_now), every organisation's and capability's id and words. Anything
+# that changes what a list names changes this.
+_REFERENCE_VERSION_SQL = """
+    SELECT (SELECT count(*) FROM {inspection}), (SELECT max(id) FROM {inspection}),
+           (SELECT max(updated_at) FROM {inspection}),
+           (SELECT {aggregate}(id || ':' || kind || ':' || name || ':' || short_name{order})
+              FROM {organisation}),
+           (SELECT {aggregate}(id || ':' || name{order}) FROM {capability})
+"""
+
+# [Reference], replaced whole.
+_kept_reference: list = [None]
+
+
+def _reference_version_sql() -> str:
+    postgresql = connection.vendor == "postgresql"
+    return _REFERENCE_VERSION_SQL.format(
+        inspection=Inspection._meta.db_table,
+        organisation=Organisation._meta.db_table,
+        capability=Capability._meta.db_table,
+        # SQLite (the embedded default) names PostgreSQL's string_agg group_concat.
+        aggregate="string_agg" if postgresql else "group_concat",
+        order=", ',' ORDER BY id" if postgresql else "",
+    )
+
+
+def _reference_version() -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute(_reference_version_sql())
+        return tuple(cursor.fetchone())
+
+
+def count_and_reference(items: QuerySet) -> tuple[int, Reference]:
+    """keyset.count_query's count of `items` and the Reference as it is now, the count
+    and the Reference's version in one query (a round trip fewer a page)."""
+    counting = keyset.count_query(items).query
+    try:
+        sql, params = counting.get_compiler(using=items.db).as_sql()
+    except EmptyResultSet:  # A filter that no row can match (an empty `__in`, none()).
+        return 0, kept_reference()
+    version_sql = _reference_version_sql().strip().removeprefix("SELECT")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT count(*) FROM ({sql}) AS counted), {version_sql}", params)
+        counted, *version = cursor.fetchone()
+    return counted, kept_reference(tuple(version))
+
+
+def kept_reference(version: tuple | None = None) -> Reference:
+    """The Reference as it is now (`version`, _reference_version's, if the caller read
+    it): one small query when nothing changed since this process read it, four when
+    something did."""
+    if version is None:
+        version = _reference_version()
+    kept = _kept_reference[0]
+    if kept is not None and kept.version == version:
+        return kept
+    kept = Reference(
+        version=version,
+        organisations=list(
+            Organisation.objects.order_by("name").values_list("id", "name", "short_name", "kind")
+        ),
+        inspections=list(
+            Inspection.objects.order_by("-published_on").values_list("id", "title", "published_on")
+        ),
+        capabilities=list(Capability.objects.values_list("id", "name")),
+    )
+    _kept_reference[0] = kept
+    return kept
+
+
 # --- the table's rows, worded in Python ---------------------------------------------------
 
 
@@ -294,7 +412,9 @@ def _shortened(text: str, chars: int) -> str:
     return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
 
 
+@functools.lru_cache(maxsize=8192)
 def _day(day: datetime.date | None) -> str:
+    # Kept: a list's rows share their days, and strftime per cell adds up.
     return f"{day.day} {day:%b %Y}" if day else ""
 
 
@@ -320,12 +440,13 @@ class Row:
 
 
 # The fields table_rows reads, as the page's named tuples (keyset.rows_of): 51 rows of five
-# model instances each cost more than the page's query.
+# model instances each cost more than the page's query. The organisation's and the
+# inspection's words come from the kept Reference, and the RAG is worked out here
+# (deadlines.rag): joined in and annotated, they took PostgreSQL longer to plan than to read.
 ROW_FIELDS = (
     "pk",
     "organisation_id",
     "status",
-    "rag",
     "target_date",
     "effective_deadline",
     "blocked_by",
@@ -337,14 +458,12 @@ ROW_FIELDS = (
     "finding__summary",
     "finding__deadline",
     "finding__deadline_precision",
-    "finding__inspection__title",
-    "finding__inspection__published_on",
-    "organisation__name",
-    "organisation__short_name",
+    "finding__inspection_id",
     "owner__username",
     "owner__first_name",
     "owner__last_name",
 )
+_CLOSED = frozenset(TrackedItem.CLOSED_STATUSES)
 
 
 def _owner_name(item) -> str:
@@ -357,10 +476,31 @@ def _owner_name(item) -> str:
     )
 
 
-def table_rows(items: Iterable, *, compact: bool, item_url: str) -> list[Row]:
+def _names_all(items: list, reference: Reference) -> bool:
+    organisations, inspections = reference.organisation_labels, reference.inspection_titles
+    return all(
+        item.organisation_id in organisations and item.finding__inspection_id in inspections
+        for item in items
+    )
+
+
+def table_rows(
+    items: Iterable,
+    *,
+    compact: bool,
+    item_url: str,
+    reference: Reference,
+    today: datetime.date,
+) -> list[Row]:
     """The rows of `items`, named tuples of ROW_FIELDS; `item_url` is the item page's
-    address with ``{}`` for its id."""
+    address with ``{}`` for its id; `reference` names their organisations and inspections;
+    their RAG is as on `today`."""
     chars, title_chars = (60, 40) if compact else (140, 70)
+    items = list(items)
+    if not _names_all(items, reference):  # One added since the version was read.
+        reference = kept_reference()
+    organisations, inspections = reference.organisation_labels, reference.inspection_titles
+    zone = timezone.get_current_timezone()
     rows = []
     for item in items:
         text = item.finding__text or item.finding__summary
@@ -372,23 +512,30 @@ def table_rows(items: Iterable, *, compact: bool, item_url: str) -> list[Row]:
                 item.finding__deadline, item.finding__deadline_precision
             )
             target_note = f"Target date; inspectorate's: {inspectorates}"
+        title, year = inspections[item.finding__inspection_id]
+        rag = deadlines.rag(
+            is_closed=item.status in _CLOSED,
+            is_blocked=bool(item.blocked_by),
+            inspectorate_deadline=item.finding__deadline,
+            target_date=item.target_date,
+            today=today,
+        ).value
         rows.append(
             Row(
                 url=item_url.format(item.pk),
                 finding=wording.finding_label(item.finding__kind, item.finding__reference),
-                inspection=f"{_shortened(item.finding__inspection__title, title_chars)} "
-                f"({item.finding__inspection__published_on.year})",
+                inspection=f"{_shortened(title, title_chars)} ({year})",
                 text=_shortened(text, chars) if text else "",
                 text_is_summary=not item.finding__text and bool(item.finding__summary),
-                organisation=item.organisation__short_name or item.organisation__name,
+                organisation=organisations[item.organisation_id],
                 status=wording.STATUS_LABELS.get(item.status, item.status),
                 blocked_by=_shortened(item.blocked_by, 30) if compact else item.blocked_by,
                 deadline=_day(item.effective_deadline) or "None recorded",
                 target_note=target_note,
-                rag=item.rag,
-                rag_label=item.rag.capitalize(),
+                rag=rag,
+                rag_label=rag.capitalize(),
                 owner=_owner_name(item),
-                updated=_day(timezone.localtime(item.updated_at).date()),
+                updated=_day(item.updated_at.astimezone(zone).date()),
             )
         )
     return rows

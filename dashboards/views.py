@@ -20,7 +20,7 @@ from rocu_tracker.middleware import private_response
 from . import charts, dashboard_page, exports, ical, listing, selectors, services
 from . import saved_views as saved_views_services
 from . import search as search_selectors
-from .filters import DashboardFilterSet, ItemFilterSet
+from .filters import DashboardFilterSet, ItemFilterSet, kept_fields_html
 from .forms import BoardPaperForm, SavedViewForm, SavedViewRenameForm, SearchForm
 from .models import BoardPaperPdf, CalendarToken, DownloadStatus, ExportJob, SavedView
 from .selectors import downloads
@@ -31,13 +31,17 @@ PAGE_SIZE = 50
 @login_required
 def dashboard(request):
     today = timezone.localdate()
-    filterset = DashboardFilterSet(request.GET, request=request, today=today)
-    filters = filterset.cleaned_filters()
+    filterset = SimpleLazyObject(
+        lambda: DashboardFilterSet(request.GET, request=request, today=today)
+    )
+    # No query string, nothing to check: the form (its fields deep-copied) is made only for
+    # a page that renders it.
+    filters = filterset.cleaned_filters() if request.GET else {}
     # The page body is cached under the counts' key (selectors.dashboard_cache_key) and the
     # query string: counting and rendering happen only when the data or the question changed.
-    visible = visible_organisation_ids(request.user, day=today)
+    visible, version = selectors.dashboard_scope(user=request.user, today=today)
     cache_key = selectors.dashboard_cache_key(
-        user=request.user, filters=filters, today=today, visible=visible
+        user=request.user, filters=filters, today=today, visible=visible, version=version
     )
     board = SimpleLazyObject(
         lambda: selectors.dashboard_for(
@@ -75,27 +79,40 @@ def _filtered_items(request, today: datetime.date):
 @login_required
 def item_list(request):
     today = timezone.localdate()
-    filterset, items = _filtered_items(request, today)
+    filterset = ItemFilterSet(request.GET, request=request, today=today)
     shape = listing.shape_from_query(request.GET)
     page_obj, rows = None, []
-    if items is not None:
-        page_obj = shape.page(items, request.GET, size=PAGE_SIZE, fields=listing.ROW_FIELDS)
-        rows = listing.table_rows(
-            page_obj.object_list, compact=shape.compact, item_url=_item_url_pattern()
+    if filterset.is_valid():
+        # Not annotated with the RAG: table_rows works out the page's rows' RAG itself.
+        items = selectors.items_for_dashboard(
+            user=request.user, filters=filterset.form.cleaned_data, today=today, rag=False
         )
+        counted, filterset.reference = listing.count_and_reference(items)
+        page_obj = shape.page(
+            items, request.GET, size=PAGE_SIZE, fields=listing.ROW_FIELDS, counted=counted
+        )
+        rows = listing.table_rows(
+            page_obj.object_list,
+            compact=shape.compact,
+            item_url=_item_url_pattern(),
+            reference=filterset.reference,
+            today=today,
+        )
+    query = listing.list_query(request.GET)
+    list_query = query.urlencode()
     context = {
         "filterset": filterset,
+        "filter_fields": kept_fields_html(filterset),
         "page_obj": page_obj,
         "rows": rows,
         "table_body": listing.table_body(rows, shape.columns),
         "today": today,
         "shape": shape,
-        "headers": shape.headers(),
+        "headers": shape.headers(query),
         "show": dict.fromkeys(shape.columns, True),
         "choosable_columns": listing.CHOOSABLE,
         "saved_views": SavedView.objects.of(request.user).only("id", "name", "query"),
-        "save_form": SavedViewForm(initial={"query": _list_query(request)}),
-        "list_query": _list_query(request),
+        "list_query": list_query,
         "shape_hidden": listing.hidden_fields(request.GET, ("sort", "columns", "density")),
         "filter_hidden": listing.hidden_fields(request.GET, listing.filter_names(request.GET)),
     }

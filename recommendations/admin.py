@@ -1,7 +1,13 @@
 import html
+from urllib.parse import quote
 
 from django.contrib import admin
-from django.contrib.admin.templatetags.admin_list import result_headers
+from django.contrib.admin.templatetags.admin_list import (
+    admin_list_filter,
+    pagination,
+    paginator_number,
+    result_headers,
+)
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import display_for_field
 from django.contrib.admin.views.main import ChangeList
@@ -9,9 +15,12 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.urls import reverse
 from django.utils import formats
+from django.utils.encoding import iri_to_uri
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from . import services
 from .models import Capability, Finding, TrackedItem, TrackedItemEvent
@@ -115,6 +124,23 @@ class RowsInPythonChangeList(ChangeList):
     # reverse().
     _PLACEHOLDER = 987654321987
 
+    # What the rows show (list_display and the words of their __str__), and no more: the
+    # finding's and the organisation's other columns made 150 wide model instances a page.
+    SHOWN = (
+        "finding__kind",
+        "finding__reference",
+        "finding__text",
+        "finding__summary",
+        "organisation__name",
+        "owner__username",
+        "status",
+        "target_date",
+    )
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        return queryset.only(*self.SHOWN)
+
     def table_headers(self) -> list[dict]:
         return list(result_headers(self))
 
@@ -128,6 +154,52 @@ class RowsInPythonChangeList(ChangeList):
             row = [first(item, link.format(item.pk)), *(cell(item, None) for cell in rest)]
             lines.append(f"<tr>{''.join(row)}</tr>")
         return mark_safe("\n".join(lines))
+
+    def filters_html(self) -> SafeString:
+        """Each list filter as admin_list_filter writes it with admin/filter.html, written
+        here (a template per filter and its choices' nodes); a filter with a template of
+        its own still goes through it."""
+        escape = conditional_escape
+        parts = []
+        for spec in self.filter_specs:
+            if spec.template != "admin/filter.html":
+                parts.append(admin_list_filter(self, spec))
+                continue
+            choices = "".join(
+                f"<li{' class="selected"' if choice['selected'] else ''}>"
+                f'<a href="{escape(iri_to_uri(choice["query_string"]))}">'
+                f"{escape(choice['display'])}</a></li>"
+                for choice in spec.choices(self)
+            )
+            title = escape(spec.title)
+            summary = _(" By %(filter_title)s ") % {"filter_title": title}
+            parts.append(
+                f'<details data-filter-title="{title}" open>'
+                f"<summary>{summary}</summary><ul>{choices}</ul></details>"
+            )
+        return mark_safe("\n".join(parts))
+
+    def pagination_html(self) -> SafeString:
+        """admin/pagination.html as the admin's pagination tag fills it, written here."""
+        shown = pagination(self)
+        escape = conditional_escape
+        plural = escape(self.opts.verbose_name_plural)
+        heading = _("Pagination %(name)s") % {"name": plural}
+        pages = ""
+        if shown["pagination_required"]:
+            numbers = "".join(f"<li>{paginator_number(self, i)}</li>" for i in shown["page_range"])
+            pages = f"<ul>{numbers}</ul>"
+        name = escape(self.opts.verbose_name) if self.result_count == 1 else plural
+        show_all = (
+            f'<a href="{escape(shown["show_all_url"])}" class="showall">{escape(_("Show all"))}</a>'
+            if shown["show_all_url"]
+            else ""
+        )
+        return mark_safe(
+            '<nav class="paginator" aria-labelledby="pagination">\n'
+            f'<h2 id="pagination" class="visually-hidden">{heading}</h2>\n'
+            f"{pages}\n{self.result_count} {name}\n{show_all}\n</nav>"
+        )
 
     def _change_url_pattern(self) -> str:
         url = reverse(
@@ -164,14 +236,102 @@ class RowsInPythonChangeList(ChangeList):
             return conditional_escape(display_for_field(value, field, empty))
 
         attname = field.name
+        # A related object's words by its id: a page's rows share a few findings and
+        # organisations, and Finding.__str__ (get_kind_display) is dear.
+        related = {} if isinstance(field, models.ForeignKey) else None
 
         def cell(item, url: str | None) -> str:
-            shown = text(getattr(item, attname))
+            if related is None:
+                shown = text(getattr(item, attname))
+            else:
+                pk = getattr(item, field.attname)
+                shown = related.get(pk)
+                if shown is None:
+                    shown = related[pk] = text(getattr(item, attname))
             if url is None:
                 return f'<td class="{classes}">{shown}</td>'
             return f'<th class="{classes}"><a href="{url}">{shown}</a></th>'
 
         return cell
+
+
+# nav_sidebar's HTML by what it is written from (at most KEPT_SIDEBARS a process).
+_kept_sidebars: dict = {}
+KEPT_SIDEBARS = 64
+
+
+def nav_sidebar(apps: list[dict], path: str) -> SafeString:
+    """The admin's navigation sidebar (admin/nav_sidebar.html and admin/app_list.html, with
+    no change links) written here: those templates' nodes for every model of every app
+    cost more than the changelist's rows. Kept by the apps' and models' addresses (which
+    the user's permissions choose), the page's path and the language: the names are the
+    models' own, which change with nothing else."""
+    key = (
+        get_language(),
+        path,
+        tuple(
+            (app["app_url"], *((m.get("admin_url"), m.get("add_url")) for m in app["models"]))
+            for app in apps
+        ),
+    )
+    written = _kept_sidebars.get(key)
+    if written is None:
+        if len(_kept_sidebars) >= KEPT_SIDEBARS:
+            _kept_sidebars.clear()
+        written = _kept_sidebars[key] = _nav_sidebar(apps, path)
+    return written
+
+
+def _nav_sidebar(apps: list[dict], path: str) -> SafeString:
+    escape = conditional_escape
+    here = quote(path, safe="/")
+    parts = [
+        '<button class="sticky toggle-nav-sidebar" id="toggle-nav-sidebar" '
+        f'aria-label="{escape(_("Toggle navigation"))}"></button>\n'
+        f'<nav class="sticky" id="nav-sidebar" aria-label="{escape(_("Sidebar"))}">\n'
+        '<input type="search" id="nav-filter" '
+        f'placeholder="{escape(_("Start typing to filter…"))}" '
+        f'aria-label="{escape(_("Filter navigation items"))}">'
+    ]
+    headings = (
+        '<thead class="visually-hidden"><tr>'
+        f'<th scope="col">{escape(_("Model name"))}</th>'
+        f'<th scope="col">{escape(_("Add link"))}</th>'
+        f'<th scope="col">{escape(_("Change or view list link"))}</th>'
+        "</tr></thead>"
+    )
+    add = escape(_("Add"))
+    for app in apps:
+        label = escape(app["app_label"])
+        current = " current-app" if app["app_url"] in here else ""
+        parts.append(
+            f'<div class="app-{label} module{current}"><table>'
+            f'<caption><a href="{escape(app["app_url"])}" class="section">'
+            f"{escape(app['name'])}</a></caption>{headings}"
+        )
+        for model in app["models"]:
+            name = escape(model["object_name"].lower())
+            url = model.get("admin_url")
+            current = url and url in here
+            title = escape(model["name"])
+            if url:
+                page = ' aria-current="page"' if current else ""
+                title = f'<a href="{escape(url)}"{page}>{title}</a>'
+            add_cell = (
+                f'<td><a href="{escape(model["add_url"])}" class="addlink" '
+                f'aria-describedby="{label}-{name}">{add}</a></td>'
+                if model.get("add_url")
+                else "<td></td>"
+            )
+            parts.append(
+                f'<tr class="model-{name}{" current-model" if current else ""}">'
+                f'<th scope="row" id="{label}-{name}">{title}</th>{add_cell}</tr>'
+            )
+        parts.append("</table></div>")
+    if not apps:
+        parts.append(f"<p>{escape(_('You don’t have permission to view or edit anything.'))}</p>")
+    parts.append("</nav>")
+    return mark_safe("\n".join(parts))
 
 
 @admin.register(TrackedItem)
@@ -218,6 +378,14 @@ class TrackedItemAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return RowsInPythonChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context is not None and "available_apps" in context:
+            # The template writes this in place of admin/nav_sidebar.html.
+            context["nav_sidebar"] = nav_sidebar(context["available_apps"], request.path)
+        return response
 
     def has_add_permission(self, request):
         return False

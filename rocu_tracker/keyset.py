@@ -74,11 +74,18 @@ def rows_of(items: QuerySet, fields: tuple[str, ...], limit: int) -> list:
     return list(items[:limit])
 
 
-def page_of(items: QuerySet, query, *, size: int, fields: tuple[str, ...] = ()) -> Page:
+def page_of(
+    items: QuerySet,
+    query,
+    *,
+    size: int,
+    fields: tuple[str, ...] = (),
+    counted: int | None = None,
+) -> Page:
     """The page of `items` that the query string (`query`, a QueryDict) asks for: two
-    queries (the rows, and a count read no further than COUNT_LIMIT), whatever the page.
-    With `fields`, its rows are named tuples of those (see rows_of), "pk" and
-    "effective_deadline" among them."""
+    queries (the rows, and a count read no further than COUNT_LIMIT), whatever the page;
+    one if the caller `counted` already (count_query). With `fields`, its rows are named
+    tuples of those (see rows_of), "pk" and "effective_deadline" among them."""
     after, before = parse_key(query.get("after")), parse_key(query.get("before"))
     number = _number(query.get("page")) if (after or before) else 1
     if before:
@@ -100,7 +107,8 @@ def page_of(items: QuerySet, query, *, size: int, fields: tuple[str, ...] = ()) 
         rows = rows_of(ordered, fields, size + 1)
         has_previous, has_next = after is not None, len(rows) > size
         rows = rows[:size]
-    counted = items.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+    if counted is None:
+        counted = count_query(items).count()
     return Page(
         object_list=rows,
         number=number,
@@ -110,6 +118,11 @@ def page_of(items: QuerySet, query, *, size: int, fields: tuple[str, ...] = ()) 
         next_key=key_of(rows[-1]) if rows and has_next else None,
         count=counted if counted <= COUNT_LIMIT else None,
     )
+
+
+def count_query(items: QuerySet) -> QuerySet:
+    """What a page counts: `items` read no further than COUNT_LIMIT and one more."""
+    return items.order_by().values("pk")[: COUNT_LIMIT + 1]
 
 
 def _number(value: str | None) -> int:

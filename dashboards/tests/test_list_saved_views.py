@@ -55,7 +55,7 @@ def test_it_saves_a_view_and_lists_it_on_the_list_page(client, dc_editor, items)
 def test_the_list_page_offers_to_save_what_it_shows(client, dc_editor, items):
     client.force_login(dc_editor)
     page = client.get(ITEMS, {"due": "overdue", "sort": "status", "after": "x.1"})
-    assert page.context["save_form"].initial["query"] == "due=overdue&sort=status"
+    assert page.context["list_query"] == "due=overdue&sort=status"
     assert 'name="query" value="due=overdue&amp;sort=status"' in page.content.decode()
 
 
@@ -125,6 +125,7 @@ def test_it_lists_views_in_a_constant_number_of_queries(client, dc_editor, items
             client.get(url)
         return len(context.captured_queries)
 
+    client.get(ITEMS)  # The list reads the organisations and reports it names once.
     few = count(ITEMS), count(VIEWS)
     for number in range(1, 50):
         saved_views.saved_view_create(user=dc_editor, name=f"View {number}", query="")
