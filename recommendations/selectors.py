@@ -5,30 +5,32 @@ import datetime
 import functools
 import operator
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
-    BooleanField,
-    Case,
     F,
     Prefetch,
     Q,
     QuerySet,
-    Value,
-    When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
+from actionplans.selectors import MY_WORK_OPEN_ACTIONS_SQL, my_work_open_actions_params
 from inspections.models import Inspection
 from organisations.access import has_national_view, organisation_ids_with
+from organisations.models import Membership, Organisation, RegionMembership
 from organisations.selectors import regions_of_forces
 from rocu_tracker import keyset
 
 from . import access
 from .models import (
     DEADLINE_ORDER_KEY,
+    LAST_DAY,
     CountedVersion,
     Evidence,
     Finding,
+    OrganisationStatusTally,
     ScopeDataVersion,
     TrackedItem,
     TrackedItemEvent,
@@ -98,14 +100,108 @@ def my_work_parts(*, user, today: datetime.date) -> list[Q]:
     from the (organisation, deadline, id) index: each of the user's own organisations'
     items, and the items their forces' regions share with the forces."""
     own = set(organisation_ids_with(user))
+    regions = regions_of_forces(own, day=today)
+    return _parts(own, regions, _findings_shared_with_the_forces() if regions else [])
+
+
+def _parts(own, regions, joint) -> list[Q]:
     # One part per organisation (people belong to one or two); a long list, as one.
     if len(own) <= 5:
         parts = [Q(organisation_id=pk) for pk in sorted(own)]
     else:
         parts = [Q(organisation_id__in=own)]
-    if regions := regions_of_forces(own, day=today):
-        joint = _findings_shared_with_the_forces()
+    if regions:
         parts.append(Q(organisation_id__in=regions, finding_id__in=joint))
+    return parts
+
+
+@dataclasses.dataclass(frozen=True)
+class MyWorkScope:
+    """What My work reads before its page: the parts of its list (my_work_parts), the
+    inspection filter's choices (the reports the user's organisations have items of,
+    newest first, as "title (year)") and how many open items the parts hold (from the
+    tallies; None when not known without counting the items)."""
+
+    parts: list[Q]
+    inspection_choices: list[tuple[str, str]]
+    open_count: int | None
+    # The people of the user's organisations, the owner filter's choices (id, username),
+    # by name; and the open actions of their plans (actionplans.selectors.my_work_actions).
+    owner_choices: list[tuple[str, str]]
+    open_actions: int | None = None
+    # The parts as SQL conditions on an item with their parameters, for the keys of a page
+    # that no filter narrows (my_work_page's `plain_parts`); None: only through the ORM.
+    plain_parts: list[tuple[str, list]] | None = None
+    # The short names of the organisations listed (the user's and their regions), by id.
+    organisation_names: dict[int, str] | None = None
+
+
+def my_work_scope(*, user, today: datetime.date) -> MyWorkScope:
+    """My work's scope in one query on PostgreSQL: the regions of the user's forces, the
+    findings shared with the forces, the inspection and owner choices, the open count and
+    the number of open actions. The findings and the inspection choices are kept per
+    process until what they are read from moves (_joint_findings, _inspection_choices);
+    the count comes from OrganisationStatusTally (kept by triggers in every write's
+    transaction) plus the few shared items. On SQLite (make run), the same read by the
+    ORM, query by query, and no counts (my_work_page and the actions' page count)."""
+    own = organisation_ids_with(user)
+    if connection.vendor != "postgresql":
+        return MyWorkScope(
+            parts=my_work_parts(user=user, today=today),
+            inspection_choices=_inspection_choices_read(own),
+            open_count=None,
+            owner_choices=_owner_choices_read(own),
+        )
+    ids = frozenset(own)
+    (findings_changed, findings_last), joint_known = _joint_findings[0]
+    reports_read, choices_known = _inspection_choices.get(ids, ((None, None, None), []))
+    closed = list(TrackedItem.CLOSED_STATUSES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SCOPE_SQL,
+            [
+                *(sorted(ids), Organisation.Kind.FORCE, today, today),
+                *(findings_changed, findings_last, joint_known),
+                *(Finding.Audience.EACH_REGION, f"%{JOINTLY_WITH_FORCES}%"),
+                *(sorted(ids), sorted(ids)),
+                *(*reports_read, sorted(ids)),
+                *(sorted(ids), closed, sorted(ids), closed),
+                sorted(ids),
+                *my_work_open_actions_params(organisation_ids=ids),
+                sorted(ids),
+            ],
+        )
+        (regions, findings_changed, findings_last, joint, *reports) = cursor.fetchone()
+    *reports, rows, open_count, owners, actions, names = reports
+    if (findings_changed, findings_last) != _joint_findings[0][0]:
+        _joint_findings[0] = ((findings_changed, findings_last), list(joint))
+    choices = choices_known
+    if rows is not None:  # they moved (or this process never read them)
+        choices = [(pk, f"{title} ({published_on[:4]})") for pk, title, published_on in rows]
+        if len(_inspection_choices) > 1000:
+            _inspection_choices.clear()
+        _inspection_choices[ids] = (tuple(reports), choices)
+    return MyWorkScope(
+        parts=_parts(own, set(regions), list(joint)),
+        inspection_choices=choices,
+        open_count=open_count,
+        owner_choices=[(str(pk), username) for pk, username in owners],
+        open_actions=actions,
+        plain_parts=_plain_parts(own, regions, joint),
+        organisation_names=dict(names),
+    )
+
+
+def _plain_parts(own, regions, joint) -> list[tuple[str, list]]:
+    """_parts as SQL conditions (PostgreSQL)."""
+    if len(own) <= 5:
+        parts = [("organisation_id = %s", [pk]) for pk in sorted(own)]
+    else:
+        parts = [("organisation_id = ANY(%s)", [sorted(own)])]
+    if regions:
+        parts.append(
+            ("organisation_id = ANY(%s) AND finding_id = ANY(%s)", [sorted(regions), list(joint)])
+        )
     return parts
 
 
@@ -114,7 +210,7 @@ def my_work_items(
 ) -> QuerySet[TrackedItem]:
     """The open tracked items of the user's own organisations and those their region's ROCU
     shares with its forces (`parts`, from my_work_parts), soonest deadline first, not
-    annotated (my_work_rows annotates the page's rows). `unscoped`: my_work_unscoped's
+    annotated (my_work_page reads what the page's rows show). `unscoped`: my_work_unscoped's
     queryset, if the caller has it already."""
     if parts is None:
         parts = my_work_parts(user=user, today=today)
@@ -131,49 +227,166 @@ def my_work_unscoped() -> QuerySet[TrackedItem]:
     return TrackedItem.objects.open().in_deadline_order()
 
 
-def my_work_rows(*, user) -> QuerySet[TrackedItem]:
-    """What a row of My work shows, for the page's rows read by id: `needs_owner`,
-    `can_edit` (which the user may change; the others are read only) and the finding,
-    its inspection, the organisation and the owner. The RAG of 25 rows is worked out in
-    Python (TrackedItem.rag), not compiled and planned as with_rag's CASE."""
-    editable = access.organisation_ids_user_changes(user)
-    return (
-        TrackedItem.objects.with_needs_owner()
-        .annotate(
-            can_edit=Case(
-                When(organisation_id__in=editable, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
+# What a row of My work shows (templatetags/my_work_rows.py), by model: read, not every
+# column of the four tables, whose long texts and timestamps cost more to fetch than the
+# rows' query.
+_ROW_COLUMNS = (
+    (
+        TrackedItem,
+        "i",
+        (
+            *("id", "finding_id", "organisation_id", "owner_id", "status", "target_date"),
+            *("effective_deadline", "blocked_by"),
+        ),
+    ),
+    (
+        Finding,
+        "f",
+        (
+            *("id", "inspection_id", "kind", "reference", "text", "summary", "deadline"),
+            "deadline_precision",
+        ),
+    ),
+    (Inspection, "n", ("id", "title", "published_on")),
+    (get_user_model(), "u", ("id", "username", "first_name", "last_name", "is_active")),
+)
+
+# Model.from_db takes a model's values in the order of its fields.
+_ROW_COLUMNS = tuple(
+    (model, alias, sorted(names, key=[f.attname for f in model._meta.concrete_fields].index))
+    for model, alias, names in _ROW_COLUMNS
+)
+_ITEM, _FINDING, _INSPECTION, _OWNER = (names for _, _, names in _ROW_COLUMNS)
+
+# The rows of the page's keys (`{keys}`: their SQL), with TrackedItem.with_needs_owner's
+# `needs_owner` (open, with an owner who is inactive or no longer a member of the item's
+# organisation) written here: as one string, not compiled by the ORM on every page, and
+# turned into model instances (Model.from_db) without the ORM's populators per relation,
+# which cost more than the query. PostgreSQL; tests hold it to with_needs_owner.
+_ROWS_SQL = """
+    SELECT {columns},
+           coalesce(NOT (i.status IN ({closed})) AND i.owner_id IS NOT NULL
+                    AND (NOT u.is_active OR NOT EXISTS (
+                        SELECT 1 FROM {membership} AS m
+                        WHERE m.organisation_id = i.organisation_id AND m.user_id = i.owner_id
+                    )), false)
+    FROM {item} AS i
+    JOIN {finding} AS f ON f.id = i.finding_id
+    JOIN {inspection} AS n ON n.id = f.inspection_id
+    LEFT JOIN {user} AS u ON u.id = i.owner_id
+    WHERE i.id IN (SELECT id FROM ({{keys}}) AS page)
+""".format_map(
+    {
+        "columns": ", ".join(
+            f"{alias}.{model._meta.get_field(name).column}"
+            for model, alias, names in _ROW_COLUMNS
+            for name in names
+        ),
+        "closed": ", ".join(["%s"] * len(TrackedItem.CLOSED_STATUSES)),
+        "membership": Membership._meta.db_table,
+        "item": TrackedItem._meta.db_table,
+        "finding": Finding._meta.db_table,
+        "inspection": Inspection._meta.db_table,
+        "user": get_user_model()._meta.db_table,
+    }
+)
+
+
+def _my_work_rows_read(keys_sql: str, keys_params, organisation_names) -> list[TrackedItem]:
+    """The rows of the page's keys, each with its finding, inspection, organisation (its
+    short name from `organisation_names`, my_work_scope's, on PostgreSQL: joined in, the
+    organisations took more planning than their reading) and owner (`needs_owner`
+    annotated)."""
+    if connection.vendor != "postgresql":  # SQLite (make run): through the ORM
+        return list(
+            TrackedItem.objects.with_needs_owner()
+            .select_related("finding__inspection", "organisation", "owner")
+            .filter(pk__in=RawSQL(f"SELECT id FROM ({keys_sql}) AS page", keys_params))
         )
-        .select_related("finding__inspection", "organisation", "owner")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ROWS_SQL.replace("{keys}", keys_sql), [*TrackedItem.CLOSED_STATUSES, *keys_params]
+        )
+        rows = cursor.fetchall()
+    shared = {}
+    return [_row_item(row, connection.alias, shared, organisation_names or {}) for row in rows]
+
+
+def _row_item(row: tuple, db: str, shared: dict, organisation_names: dict) -> TrackedItem:
+    """The item of a row of _ROWS_SQL. The rows of a page share a few inspections, the
+    organisation and its people: one instance each (`shared`, by their values)."""
+    values = iter(row)
+
+    def take(model, names, share=False):
+        taken = tuple(next(values) for _ in names)
+        if not share:
+            return model.from_db(db, names, taken)
+        if (model, taken) not in shared:
+            shared[model, taken] = model.from_db(db, names, taken)
+        return shared[model, taken]
+
+    item, finding = take(TrackedItem, _ITEM), take(Finding, _FINDING)
+    finding.inspection = take(Inspection, _INSPECTION, share=True)
+    item.finding = finding
+    if item.organisation_id in organisation_names:  # else read when asked for
+        key = (Organisation, item.organisation_id)
+        if key not in shared:
+            shared[key] = Organisation.from_db(
+                db, ["id", "short_name"], [item.organisation_id, organisation_names[key[1]]]
+            )
+        item.organisation = shared[key]
+    owner = take(get_user_model(), _OWNER, share=True)
+    item.owner = owner if owner.pk is not None else None
+    item.needs_owner = next(values)
+    return item
 
 
 def my_work_page(
-    *, items: QuerySet, parts: list[QuerySet], rows: QuerySet, query, size: int
+    *,
+    items: QuerySet | None,
+    parts: list[QuerySet],
+    user,
+    query,
+    size: int,
+    count: int | None = None,
+    plain_parts: list[tuple[str, list]] | None = None,
+    organisation_names: dict[int, str] | None = None,
 ) -> keyset.Page:
     """keyset.page_of for My work's `items`, which are the union of `parts` (each one part
     of my_work_parts, with the same filters). The page's keys are read from each part in
     deadline order and merged (a few index entries per part), not from the parts' OR,
     which PostgreSQL can only read by walking the national deadline index past other
-    forces' items or by sorting every open item of the organisations; then the page's
-    rows by id from `rows` (my_work_rows: the keys already passed the filters, so the
-    rows query need not repeat them). Three queries, whatever the page and the data."""
+    forces' items or by sorting every open item of the organisations; the page's rows by
+    those ids in the same query (the keys already passed the filters, so the rows need
+    not repeat them). A row shows `needs_owner`, `can_edit` (whether the user may change
+    it; the others are read only) and the finding, its inspection, the organisation and
+    the owner; its RAG is worked out in Python (TrackedItem.rag), not compiled and
+    planned as with_rag's CASE. Two queries whatever the page and the data (the rows and
+    a capped count), one with `count`, the number of `items` if the caller knows it
+    (my_work_scope's; `items` is then not needed). `plain_parts`: the parts as SQL
+    (my_work_scope's), when no filter narrows them: their keys' SQL is then written here,
+    not compiled by the ORM. `organisation_names`: my_work_scope's."""
     after, before = keyset.parse_key(query.get("after")), keyset.parse_key(query.get("before"))
     number = _page_number(query.get("page")) if (after or before) else 1
-    keys = _my_work_keys(parts, after=after, before=before, size=size)
+    if plain_parts is not None:
+        keys = _plain_keys(plain_parts, after=after, before=before, size=size)
+    else:
+        keys = _my_work_keys(parts, after=after, before=before, size=size)
+    rows = _my_work_rows_read(*keys, organisation_names) if keys else []
+    rows.sort(key=_deadline_order, reverse=bool(before))
+    editable = access.organisation_ids_user_changes(user)
+    for row in rows:
+        row.can_edit = row.organisation_id in editable
     if before:
-        has_previous, has_next = len(keys) > size, True
-        keys = keys[:size][::-1]
+        has_previous, has_next = len(rows) > size, True
+        shown = rows[:size][::-1]
         if not has_previous:
             number = 1
     else:
-        has_previous, has_next = after is not None, len(keys) > size
-        keys = keys[:size]
-    by_id = {item.pk: item for item in rows.filter(pk__in=keys).order_by()} if keys else {}
-    shown = [by_id[pk] for pk in keys if pk in by_id]
-    counted = items.order_by().values("pk")[: keyset.COUNT_LIMIT + 1].count()
+        has_previous, has_next = after is not None, len(rows) > size
+        shown = rows[:size]
+    if count is None:
+        count = items.order_by().values("pk")[: keyset.COUNT_LIMIT + 1].count()
     return keyset.Page(
         object_list=shown,
         number=number,
@@ -181,11 +394,19 @@ def my_work_page(
         has_next=has_next,
         previous_key=keyset.key_of(shown[0]) if shown and has_previous else None,
         next_key=keyset.key_of(shown[-1]) if shown and has_next else None,
-        count=counted if counted <= keyset.COUNT_LIMIT else None,
+        count=count if count <= keyset.COUNT_LIMIT else None,
     )
 
 
-def _my_work_keys(parts, *, after, before, size) -> list[int]:
+def _deadline_order(item: TrackedItem) -> tuple:
+    """DEADLINE_ORDER_KEY and the id, in Python: the order of the keys' query."""
+    return (item.effective_deadline or LAST_DAY, item.pk)
+
+
+def _my_work_keys(parts, *, after, before, size) -> tuple[str, tuple] | None:
+    """The SQL of the page's keys (and the one after them): `size` + 1 from each part in
+    deadline order after (or before) the key, merged; None without parts (the user is at
+    no organisation)."""
     position = Tuple(DEADLINE_ORDER_KEY, F("id"))
     order = ("-order_key", "-id") if before else ("order_key", "id")
     keys = []
@@ -198,7 +419,43 @@ def _my_work_keys(parts, *, after, before, size) -> list[int]:
         keys.append(rows.order_by(*order).values_list("order_key", "id")[: size + 1])
     if len(keys) > 1:
         keys = [keys[0].union(*keys[1:]).order_by(*order)[: size + 1]]
-    return [pk for rows in keys for _key, pk in rows]
+    return keys[0].query.sql_with_params() if keys else None
+
+
+_KEYS_OF_PART_SQL = f"""
+    (SELECT COALESCE(effective_deadline, %s) AS order_key, id
+     FROM {TrackedItem._meta.db_table}
+     WHERE NOT (status IN ({", ".join(["%s"] * len(TrackedItem.CLOSED_STATUSES))}))
+       AND {{condition}}{{position}}
+     ORDER BY 1 {{direction}}, 2 {{direction}} LIMIT {{limit}})
+"""
+
+
+def _plain_keys(parts, *, after, before, size) -> tuple[str, list] | None:
+    """_my_work_keys for parts that no filter narrows, from their SQL conditions: each
+    part's keys in DEADLINE_ORDER_KEY order (the (organisation, deadline, id) index's),
+    after (or before) the key, merged."""
+    direction, position = ("DESC", before) if before else ("ASC", after)
+    where = ""
+    if position:
+        where = f" AND (COALESCE(effective_deadline, %s), id) {'<' if before else '>'} (%s, %s)"
+    selects, params = [], []
+    for condition, condition_params in parts:
+        selects.append(
+            _KEYS_OF_PART_SQL.format(
+                condition=condition, position=where, direction=direction, limit=size + 1
+            )
+        )
+        params += [LAST_DAY, *TrackedItem.CLOSED_STATUSES, *condition_params]
+        if position:
+            params += [LAST_DAY, *position]
+    if not selects:
+        return None
+    sql = " UNION ".join(selects)
+    if len(selects) > 1:
+        order = f"ORDER BY 1 {direction}, 2 {direction} LIMIT {size + 1}"
+        sql = f"SELECT * FROM ({sql}) AS parts {order}"
+    return sql, params
 
 
 def _page_number(value: str | None) -> int:
@@ -211,25 +468,87 @@ def _page_number(value: str | None) -> int:
 # {organisation ids: (what the choices were read from, the choices)}, per process.
 _inspection_choices: dict[frozenset, tuple[tuple, list[tuple[str, str]]]] = {}
 
-_INSPECTION_CHOICES_SQL = """
-    WITH now AS MATERIALIZED (
-        SELECT (SELECT max(id) FROM {item} WHERE organisation_id = ANY(%(ids)s)) AS last_id,
-               (SELECT count(*) FROM {item} WHERE organisation_id = ANY(%(ids)s)) AS items,
+# The joint findings are read (by every finding's words) only when the findings' latest
+# change or highest id moved; the inspection choices (joining every item's finding) only
+# when the organisations' highest item id, their number of items or the latest change to
+# an inspection moved: otherwise each is a few index reads (PostgreSQL reads a CASE's
+# other branch only when it is taken), and the query count stays the same either way. The
+# open count: the tallies' open statuses of the user's organisations, plus their regions'
+# shared items (not theirs already).
+_SCOPE_SQL = """
+    WITH regions AS MATERIALIZED (
+        -- organisations.selectors.regions_of_forces: the forces' regions on the day
+        SELECT coalesce(array_agg(DISTINCT membership.region_id), '{{}}') AS ids
+        FROM {region_membership} AS membership
+        JOIN {organisation} AS force ON force.id = membership.force_id
+        WHERE membership.force_id = ANY(%s) AND force.kind = %s
+          AND (membership.valid_from IS NULL OR membership.valid_from <= %s)
+          AND (membership.valid_to IS NULL OR membership.valid_to >= %s)
+    ), findings AS MATERIALIZED (
+        SELECT (SELECT max(updated_at) FROM {finding}) AS changed,
+               (SELECT max(id) FROM {finding}) AS last_id
+    ), joint AS MATERIALIZED (
+        SELECT CASE WHEN (changed, last_id) IS NOT DISTINCT FROM (%s::timestamptz, %s::bigint)
+                    THEN %s::bigint[]
+                    ELSE ARRAY(SELECT id FROM {finding} WHERE audience = %s
+                               AND upper(addressees_as_written) LIKE upper(%s))
+               END AS ids
+        FROM findings
+    ), reports AS MATERIALIZED (
+        SELECT (SELECT max(id) FROM {item} WHERE organisation_id = ANY(%s)) AS last_id,
+               (SELECT coalesce(sum(count), 0) FROM {status_tally}
+                WHERE organisation_id = ANY(%s)) AS items,
                (SELECT max(updated_at) FROM {inspection}) AS changed
     )
-    SELECT last_id, items, changed,
-           CASE WHEN (last_id, items, changed) IS NOT DISTINCT FROM
-                     (%(last_id)s::bigint, %(items)s::bigint, %(changed)s::timestamptz)
+    SELECT regions.ids, findings.changed, findings.last_id, joint.ids,
+           reports.last_id, reports.items, reports.changed,
+           CASE WHEN (reports.last_id, reports.items, reports.changed) IS NOT DISTINCT FROM
+                     (%s::bigint, %s::bigint, %s::timestamptz)
                 THEN NULL
                 ELSE (SELECT coalesce(json_agg(json_build_array(id::text, title, published_on)
                                                ORDER BY published_on DESC, title), '[]')
                       FROM {inspection}
                       WHERE id IN (SELECT finding.inspection_id FROM {item} AS item
                                    JOIN {finding} AS finding ON finding.id = item.finding_id
-                                   WHERE item.organisation_id = ANY(%(ids)s)))
-           END
-    FROM now
-"""
+                                   WHERE item.organisation_id = ANY(%s)))
+           END,
+           (SELECT coalesce(sum(count), 0) FROM {status_tally}
+            WHERE organisation_id = ANY(%s) AND NOT (status = ANY(%s)))
+           + (SELECT count(*) FROM {item}
+              WHERE organisation_id = ANY(regions.ids) AND NOT (organisation_id = ANY(%s))
+                AND finding_id = ANY(joint.ids) AND NOT (status = ANY(%s))),
+           (SELECT coalesce(json_agg(json_build_array(id, username)
+                                     ORDER BY first_name, last_name, username), '[]')
+            FROM {user} WHERE id IN (SELECT user_id FROM {membership}
+                                     WHERE organisation_id = ANY(%s))),
+           ({open_actions}),
+           (SELECT coalesce(json_agg(json_build_array(id, short_name)), '[]')
+            FROM {organisation} WHERE id = ANY(%s) OR id = ANY(regions.ids))
+    FROM regions, findings, joint, reports
+""".format_map(
+    {
+        "user": get_user_model()._meta.db_table,
+        "membership": Membership._meta.db_table,
+        "open_actions": MY_WORK_OPEN_ACTIONS_SQL,
+        "finding": Finding._meta.db_table,
+        "item": TrackedItem._meta.db_table,
+        "inspection": Inspection._meta.db_table,
+        "status_tally": OrganisationStatusTally._meta.db_table,
+        "region_membership": RegionMembership._meta.db_table,
+        "organisation": Organisation._meta.db_table,
+    }
+)
+
+
+def _owner_choices_read(organisation_ids) -> list[tuple[str, str]]:
+    people = (
+        get_user_model()
+        .objects.filter(memberships__organisation_id__in=organisation_ids)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+        .values_list("id", "username")
+    )
+    return [(str(pk), username) for pk, username in people]
 
 
 def _inspection_choices_read(organisation_ids) -> list[tuple[str, str]]:
@@ -243,36 +562,6 @@ def _inspection_choices_read(organisation_ids) -> list[tuple[str, str]]:
         .values_list("id", "title", "published_on")
     )
     return [(str(pk), f"{title} ({published_on.year})") for pk, title, published_on in reports]
-
-
-def my_work_inspection_choices(*, organisation_ids) -> list[tuple[str, str]]:
-    """The reports that the organisations have tracked items of, newest first, as choices
-    ("title (year)"). Reading them joins every finding; they change only when an item is
-    added or removed or an inspection is saved, so they are kept (per process) until the
-    organisations' last item id, their count of items or the latest inspection change
-    moves: one query either way (the CASE's other branch is read only then), two index
-    reads when nothing moved. A write to an item changes none of it."""
-    if connection.vendor != "postgresql":  # SQLite (make run): read them each time
-        return _inspection_choices_read(organisation_ids)
-    ids = frozenset(organisation_ids)
-    (last_id, items, changed), known = _inspection_choices.get(ids, ((None, None, None), []))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _INSPECTION_CHOICES_SQL.format(
-                item=TrackedItem._meta.db_table,
-                finding=Finding._meta.db_table,
-                inspection=Inspection._meta.db_table,
-            ),
-            {"ids": sorted(ids), "last_id": last_id, "items": items, "changed": changed},
-        )
-        last_id, items, changed, rows = cursor.fetchone()
-    if rows is None:  # nothing moved
-        return known
-    choices = [(pk, f"{title} ({published_on[:4]})") for pk, title, published_on in rows]
-    if len(_inspection_choices) > 1000:
-        _inspection_choices.clear()
-    _inspection_choices[ids] = ((last_id, items, changed), choices)
-    return choices
 
 
 def _readable_items(user, *, today: datetime.date) -> QuerySet[TrackedItem]:

@@ -11,8 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from actionplans.selectors import my_work_actions
-from organisations.access import organisation_ids_with
+from actionplans.selectors import my_work_actions_page
 from rocu_tracker.forms import form_refuse, posted_data
 
 from . import access, forms, selectors, services
@@ -26,22 +25,38 @@ PAGE_SIZE = 25
 @require_GET
 def my_work(request):
     today = timezone.localdate()
-    parts = selectors.my_work_parts(user=request.user, today=today)
+    scope = selectors.my_work_scope(user=request.user, today=today)
     unscoped = selectors.my_work_unscoped()
-    items = selectors.my_work_items(user=request.user, today=today, parts=parts, unscoped=unscoped)
     item_filter = MyWorkFilter(
-        request.GET, queryset=items, organisation_ids=organisation_ids_with(request.user)
+        request.GET,
+        items=lambda: selectors.my_work_items(
+            user=request.user, today=today, parts=scope.parts, unscoped=unscoped
+        ),
+        inspection_choices=scope.inspection_choices,
+        owner_choices=scope.owner_choices,
     )
-    filtered = item_filter.qs  # validates the filters, for filter_queryset below
+    narrowed = item_filter.narrows  # validates the filters, for filter_queryset below
+    # Nothing narrows the list: its count and its parts as my_work_scope read them (on
+    # PostgreSQL), else through the filters.
+    count = None if narrowed else scope.open_count
+    plain_parts = None if narrowed else scope.plain_parts
     page = selectors.my_work_page(
-        items=filtered,
-        parts=[item_filter.filter_queryset(unscoped.filter(part)) for part in parts],
-        rows=selectors.my_work_rows(user=request.user),
+        items=item_filter.qs if count is None else None,
+        parts=[item_filter.filter_queryset(unscoped.filter(part)) for part in scope.parts]
+        if plain_parts is None
+        else [],
+        user=request.user,
         query=request.GET,
         size=PAGE_SIZE,
+        count=count,
+        plain_parts=plain_parts,
+        organisation_names=scope.organisation_names,
     )
-    actions = Paginator(my_work_actions(user=request.user), PAGE_SIZE).get_page(
-        request.GET.get("actions_page")
+    actions = my_work_actions_page(
+        user=request.user,
+        number=request.GET.get("actions_page"),
+        size=PAGE_SIZE,
+        count=scope.open_actions,
     )
     return render(
         request,
