@@ -9,6 +9,7 @@ recorded as nobody."""
 from types import MappingProxyType
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 from .models import Membership, Organisation
 
@@ -50,16 +51,17 @@ def roles_of(user) -> MappingProxyType:
         return MappingProxyType({})
     memo = getattr(user, _MEMO, None)
     if memo is None:
-        memo = MappingProxyType(
-            dict(
-                # No ordering: a dict needs none, and Membership's default joins two tables.
-                Membership.objects.filter(user_id=user.pk)
-                .order_by()
-                .values_list("organisation_id", "role")
-            )
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(_ROLES_SQL, [user.pk])
+            memo = MappingProxyType(dict(cursor.fetchall()))
         setattr(user, _MEMO, memo)
     return memo
+
+
+# Read on nearly every page, so written out, as accounts.selectors.two_factor_status is
+# (issue 11: building the queryset cost four times running it). No ordering: a dict needs
+# none, and Membership's default joins two tables.
+_ROLES_SQL = f'SELECT organisation_id, role FROM "{Membership._meta.db_table}" WHERE user_id = %s'
 
 
 def act_with_roles(user, roles: dict[int, str]) -> None:

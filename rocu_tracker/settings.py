@@ -110,7 +110,7 @@ TEMPLATES = [
                 # (issue 11; was one context processor each in reminders, section55, organisations).
                 "rocu_tracker.navigation.main_menu",
             ],
-            # base.html's links, reversed once per process (issue 11).
+            # base.html's header, footer, links and static files, made once per process (issue 11).
             "libraries": {"navigation": "rocu_tracker.navigation"},
         },
     },
