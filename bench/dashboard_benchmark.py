@@ -443,6 +443,32 @@ def _write_elsewhere(organisation_slug: str):
     return write
 
 
+def _count_changing_write(organisation_slug: str):
+    """A write through the services that changes what the dashboards count: an open item of
+    `organisation_slug` has its target date revised (requested by an editor, approved by a
+    lead) between a day within the next 30 days and one next year, in turn, so that its
+    "due within 30 days", month and RAG counts move with every write."""
+    from organisations.models import Membership
+    from recommendations import services
+    from recommendations.models import TrackedItem
+
+    item = TrackedItem.objects.open().filter(organisation__slug=organisation_slug).first()
+    editor = _user(f"bench.reviser.{organisation_slug}", organisation_slug, Membership.Role.EDITOR)
+    lead = _user(f"bench.approver.{organisation_slug}", organisation_slug, Membership.Role.LEAD)
+    today = timezone.localdate()
+    dates = [today + datetime.timedelta(days=20), today + datetime.timedelta(days=400)]
+
+    def write():
+        dates.reverse()
+        current = TrackedItem.objects.get(pk=item.pk)
+        revision = services.target_date_revision_request(
+            item=current, by=editor, proposed_date=dates[0], reason="Benchmark: the plan moved."
+        )
+        services.target_date_revision_decide(revision=revision, by=lead, approve=True)
+
+    return write
+
+
 def _page_key(user, number: int, size: int = 50) -> str:
     """The query string of the list's page `number`, as its "Next page" link gives it."""
     from dashboards.selectors import items_for_dashboard

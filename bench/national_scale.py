@@ -53,8 +53,8 @@ DASHBOARD_TARGET, PAGE_TARGET = 3.0, 5.0
 # --- pages against the bare view ---------------------------------------------------------
 
 
-def page_cases(today) -> list[tuple[str, object, str, object, float]]:
-    """(label, user, url, write before each request or None, target x bare)."""
+def page_cases(today) -> list[tuple[str, object, str, object, float | None]]:
+    """(label, user, url, write before each request or None, target x bare or None)."""
     from recommendations.models import TrackedItem
 
     admin = pages._user("bench.scale.admin", "hmicfrs", "administrator")
@@ -62,8 +62,11 @@ def page_cases(today) -> list[tuple[str, object, str, object, float]]:
     editor = pages._user("bench.scale.editor", "devon-and-cornwall", "editor")
     superuser = type(admin).objects.create_superuser(username="bench.scale.super", password="x")
     # A write in Devon and Cornwall is in every one of the three dashboards' scopes (the
-    # nation, the South West region, the force): each read counts afresh.
+    # nation, the South West region, the force).
     write = pages._write_elsewhere("devon-and-cornwall")
+    # An owner assigned changes no count (the dashboards' key holds), so the same three
+    # dashboards are measured again after a write that does: a target date revised.
+    recount = pages._count_changing_write("devon-and-cornwall")
     dashboard = reverse("dashboards:dashboard")
     items = reverse("dashboards:items")
     item_page = reverse("recommendations:item", args=[pages._item_with_events(500)])
@@ -75,6 +78,12 @@ def page_cases(today) -> list[tuple[str, object, str, object, float]]:
          DASHBOARD_TARGET),
         ("dashboard force (D&C), a write before each", editor, dashboard, write,
          DASHBOARD_TARGET),
+        ("dashboard national, a counted write before each", admin, dashboard, recount,
+         DASHBOARD_TARGET),
+        ("dashboard region (SW), a counted write before each", board, dashboard, recount,
+         DASHBOARD_TARGET),
+        ("dashboard force (D&C), a counted write before each", editor, dashboard, recount,
+         DASHBOARD_TARGET),
         ("dashboard national, warm cache", admin, dashboard, None, DASHBOARD_TARGET),
         ("drill-down list, national, page 1", admin, items, None, PAGE_TARGET),
         (f"drill-down list, national, page {far}", admin,
@@ -82,7 +91,9 @@ def page_cases(today) -> list[tuple[str, object, str, object, float]]:
         ("My work (D&C editor)", editor, reverse("recommendations:my_work"), None, PAGE_TARGET),
         ("admin changelist of tracked items", superuser,
          reverse("admin:recommendations_trackeditem_changelist"), None, PAGE_TARGET),
-        ("tracked item page, 500 events", editor, item_page, None, PAGE_TARGET),
+        # Not one of the issue's acceptance rows (its point 2 asks for the latest 50 events
+        # with the rest a page away): measured for the record, with no target.
+        ("tracked item page, 500 events", editor, item_page, None, None),
     ]  # fmt: skip
 
 
@@ -97,7 +108,7 @@ def measure_pages(cases, repeat: int) -> list[dict]:
         results.append(
             {"case": label, "median": page, "bare": bare, "ratio": page / bare, "target": target}
         )
-        print(f"  {label:<46} {page:>8.1f} ms {bare:>6.1f} ms {page / bare:>6.1f}x", flush=True)
+        print(f"  {label:<52} {page:>8.1f} ms {bare:>6.1f} ms {page / bare:>6.1f}x", flush=True)
     return results
 
 
@@ -411,12 +422,16 @@ def report(page_results, load, args) -> None:
     print("\n" + "=" * 100)
     print(f"National scale, {args.items:,} tracked items, {args.events:,} events")
     print("=" * 100)
-    print(f"{'page':<46} {'median':>9} {'bare':>7} {'x bare':>7} {'target':>7}  ok")
+    print(f"{'page':<52} {'median':>9} {'bare':>7} {'x bare':>7} {'target':>7}  ok")
     for row in page_results:
-        ok = "yes" if row["ratio"] <= row["target"] else "NO"
+        if row["target"] is None:
+            target, ok = "-", "(no target)"
+        else:
+            target = f"{row['target']:.0f}x"
+            ok = "yes" if row["ratio"] <= row["target"] else "NO"
         print(
-            f"{row['case']:<46} {row['median']:>6.1f} ms {row['bare']:>4.1f} ms"
-            f" {row['ratio']:>6.1f}x {row['target']:>6.0f}x  {ok}"
+            f"{row['case']:<52} {row['median']:>6.1f} ms {row['bare']:>4.1f} ms"
+            f" {row['ratio']:>6.1f}x {target:>7}  {ok}"
         )
     lists = [row for row in page_results if row["case"].startswith("drill-down")]
     print(
