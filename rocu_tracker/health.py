@@ -33,6 +33,7 @@ PAGE_STATIC_FILES = (
     "css/rocu.css",
     "vendor/bootstrap-5.3.9/bootstrap.bundle.min.js",
     "vendor/htmx-2.0.11/htmx.min.js",
+    "js/focus-after-swap.js",
 )
 _migrations_applied = False  # once true, true for the life of the process (code is fixed)
 

@@ -2,6 +2,7 @@
 /health/ under its old name: database, migrations, static files; Redis as degraded only)."""
 
 import json
+import re
 
 import pytest
 
@@ -81,6 +82,20 @@ def test_it_is_ready_once_collectstatic_has_written_the_manifest(client, product
     response = client.get("/health/ready/")
     assert response.status_code == 200
     assert response.json()["static files"] == "ok"
+
+
+def test_it_checks_every_file_that_every_page_loads():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    templates = Path(settings.BASE_DIR) / "templates"
+    loaded = set()
+    for name in ("base.html", "_site_header.html", "_site_footer.html"):
+        loaded |= set(
+            re.findall(r"{% (?:asset|static) '([^']+)' %}", (templates / name).read_text())
+        )
+    assert loaded == set(health.PAGE_STATIC_FILES)
 
 
 def test_it_is_not_ready_with_a_migration_unapplied(client, monkeypatch):
