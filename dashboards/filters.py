@@ -84,7 +84,7 @@ class FastSelectMultiple(FastSelect, forms.SelectMultiple):
 
 class _ListSelect(FastSelect):
     """The drill-down list's select: its options come written already (`options`, an
-    _Options kept per process while they stay the same), and the chosen ones are marked
+    WrittenOptions kept per process while they stay the same), and the chosen ones are marked
     in that text, rather than each of a thousand options escaped and written per request."""
 
     options = None
@@ -137,14 +137,14 @@ def _fast(widget: forms.Select) -> _ListSelect:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Options:
+class WrittenOptions:
     """A select's (value, label) pairs and their <option> elements, none chosen."""
 
     choices: list[tuple]
     html: str
 
     @classmethod
-    def of(cls, choices) -> "_Options":
+    def of(cls, choices) -> "WrittenOptions":
         choices = [(str(key), str(label)) for key, label in choices]
         written = "".join(
             f'<option value="{html.escape(key)}">{html.escape(label)}</option>'
@@ -164,7 +164,7 @@ class _Options:
 INSPECTORATE, REGION = Organisation.Kind.INSPECTORATE, Organisation.Kind.REGION
 
 
-def _read_list_options(fields, reference: listing.Reference) -> dict[str, _Options]:
+def _read_list_options(fields, reference: listing.Reference) -> dict[str, WrittenOptions]:
     """The list's selects' options, its record filters' from the kept reference rows,
     worded as the model's __str__ words them (Inspection: "title (year)"; Organisation,
     Capability: the name). A thousand model instances cost more than the list page's rows."""
@@ -183,15 +183,15 @@ def _read_list_options(fields, reference: listing.Reference) -> dict[str, _Optio
         elif name == "capability":
             rows = reference.capabilities
         elif isinstance(field.widget, forms.Select):
-            options[name] = _Options.of(field.widget.choices)
+            options[name] = WrittenOptions.of(field.widget.choices)
             continue
         else:
             continue
-        options[name] = _Options.of([("", field.empty_label), *rows])
+        options[name] = WrittenOptions.of([("", field.empty_label), *rows])
     return options
 
 
-def list_options(fields, reference: listing.Reference) -> dict[str, _Options]:
+def list_options(fields, reference: listing.Reference) -> dict[str, WrittenOptions]:
     """The drill-down list's selects' options (_read_list_options), kept with the reference
     rows they are made from (listing.kept_reference): a thousand options written once
     while nothing they show changes, rather than per request."""

@@ -1,13 +1,10 @@
-import html
-
 import django_filters
 from django.core.validators import EMPTY_VALUES
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
-from dashboards.filters import FastSelect, FormClassMadeOnce
+from dashboards.filters import FastSelect, FormClassMadeOnce, WrittenOptions
 from rocu_tracker.deadlines import Rag
 
 from .models import TrackedItem
@@ -15,7 +12,7 @@ from .models import TrackedItem
 # {id of a list of choices: (the list, its options written)}, per process: the lists are
 # my_work_scope's, kept per process while nothing they are read from moves, so the same
 # list comes back request after request.
-_written_options: dict[int, tuple[list, str]] = {}
+_written_options: dict[int, tuple[list, WrittenOptions]] = {}
 
 
 class KeptOptionsSelect(FastSelect):
@@ -28,21 +25,15 @@ class KeptOptionsSelect(FastSelect):
     def render(self, name, value, attrs=None, renderer=None):
         if self.kept is None:
             return super().render(name, value, attrs, renderer)
-        options = self._options()
-        for chosen in self.format_value(value):
-            option = f'<option value="{html.escape(str(chosen))}">'
-            options = options.replace(option, option[:-1] + " selected>", 1)
+        options = self._options().marked(self.format_value(value))
         final_attrs = flatatt(self.build_attrs(self.attrs, attrs))
-        return format_html('<select name="{}"{}>{}</select>', name, final_attrs, mark_safe(options))
+        return format_html('<select name="{}"{}>{}</select>', name, final_attrs, options)
 
-    def _options(self) -> str:
+    def _options(self) -> WrittenOptions:
         known = _written_options.get(id(self.kept))
         if known is not None and known[0] is self.kept:
             return known[1]
-        written = "".join(
-            f'<option value="{html.escape(str(key))}">{html.escape(str(label))}</option>'
-            for key, label in self.choices
-        )
+        written = WrittenOptions.of(self.choices)
         if len(_written_options) > 100:
             _written_options.clear()
         _written_options[id(self.kept)] = (self.kept, written)

@@ -41,6 +41,7 @@ from recommendations.models import (
     TrackedItem,
     TrackedItemTally,
 )
+from recommendations.tally import CLOSED
 from rocu_tracker import deadlines
 
 UNANSWERED_FILTERS = ("kind", "capability", "inspection")
@@ -81,9 +82,6 @@ def scope_organisation_ids(*, user, filters: Mapping[str, Any], today: datetime.
         members.add(region)
         ids = members if ids is None else ids & members
     return ids
-
-
-CLOSED = ", ".join(f"'{status}'" for status in TrackedItem.CLOSED_STATUSES)
 
 
 def _windows() -> list[int]:
