@@ -45,7 +45,12 @@ def dashboard(request):
     )
     board = SimpleLazyObject(
         lambda: selectors.dashboard_for(
-            user=request.user, filters=filters, today=today, cache_key=cache_key, visible=visible
+            user=request.user,
+            filters=filters,
+            today=today,
+            cache_key=cache_key,
+            visible=visible,
+            version=version,
         )
     )
     return render(

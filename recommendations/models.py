@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from rocu_tracker import deadlines
@@ -448,6 +448,42 @@ def _tally_key(to: str, *, db_index: bool = False) -> models.ForeignKey:
         db_index=db_index,
         related_name="+",
     )
+
+
+class CountedChange(models.Model):
+    """What a write changed in the dashboards' counts of one organisation's items, under the
+    CountedVersion it raised: each item row as the dashboards count it, taken away (sign -1)
+    or added (+1), or, for a write these rows cannot express (a finding's deadline,
+    inspection or kind changed; an item whose finding is gone), one row with `recount` set.
+    Written by the same PostgreSQL triggers as CountedVersion (migration 0011), so a
+    dashboard counted at some versions is brought up to the current ones by adding these
+    rows (dashboards.selectors.figures). Kept COUNTED_CHANGE_RETENTION_DAYS
+    (recommendations.tally.counted_changes_prune); a dashboard that finds one missing counts
+    again."""
+
+    organisation = _tally_key("organisations.Organisation")
+    version = models.BigIntegerField()
+    recount = models.BooleanField(default=False)
+    sign = models.SmallIntegerField(default=0)
+    status = models.CharField(max_length=30, blank=True)
+    deadline = models.DateField(null=True)
+    blocked = models.BooleanField(default=False)
+    slipped = models.BooleanField(default=False)
+    inspection = models.ForeignKey(
+        "inspections.Inspection",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "version"], name="counted_change_version")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}@{self.version}: {self.sign:+d} {self.status}"
 
 
 class Tally(models.Model):

@@ -5,9 +5,12 @@ tally's key of an item row, the rebuild from the items, and the check that they 
 triggers that keep them are in migrations 0008 and 0009, which hold their own copy of the
 keys, as a migration must not change when this module does."""
 
+import datetime
+
 from django.db import connection, transaction
 
 from .models import (
+    CountedChange,
     CountedVersion,
     Finding,
     InspectionOpenTally,
@@ -70,6 +73,9 @@ TALLIES = [
         f"CASE WHEN {IS_OPEN} THEN i.effective_deadline END, {BLOCKED}, {SLIPPED}",
     ),
 ]
+# CountedChange rows are read only by dashboards counted today (their figures are of one day),
+# so a row older than this is never read again; a dashboard that would need it counts again.
+COUNTED_CHANGE_RETENTION = datetime.timedelta(days=2)
 ITEMS_AND_FINDINGS = (
     f"{TrackedItem._meta.db_table} i JOIN {Finding._meta.db_table} f ON f.id = i.finding_id"
 )
@@ -122,3 +128,12 @@ def tally_differences() -> list[tuple]:
             )
             differences += [(table, *row) for row in cursor.fetchall()]
     return differences
+
+
+def counted_changes_prune(*, now: datetime.datetime) -> int:
+    """Delete the CountedChange rows written more than COUNTED_CHANGE_RETENTION before `now`;
+    how many. The beat runs it daily."""
+    deleted, _ = CountedChange.objects.filter(
+        recorded_at__lt=now - COUNTED_CHANGE_RETENTION
+    ).delete()
+    return deleted

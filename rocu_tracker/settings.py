@@ -424,6 +424,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.clear_sessions",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Daily at 03:45: the dashboards' record of what writes changed, past the two days it is
+    # read in (recommendations/tally.py counted_changes_prune).
+    "counted-changes-daily-prune": {
+        "task": "recommendations.prune_counted_changes",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 # How long the dispatch log keeps a reminder: more than the 31 days a reminder can stay
 # current (reminders/ladder.py LONGEST_STEP_DAYS), so a pruned one is never sent again;

@@ -197,16 +197,23 @@ def dashboard_for(
     today: datetime.date,
     cache_key: str | None = None,
     visible=ASK,
+    version: tuple | None = None,
 ) -> Dashboard:
     """Every count on the dashboard. Counting a region's or the nation's items takes far
     longer than a page should, so the result is cached under a key made of what the user may
     see, the filters, the day and the version of the data in the user's scope: any write
     there that may change a count, or any saved finding or inspection, gives a new key, so a
     cached count never disagrees with its list (dashboard_cache_key; a caller that has the
-    key already passes it, and `visible`, visible_organisation_ids(user), if it has looked)."""
-    version = None
+    key already passes it, and `visible`, visible_organisation_ids(user), and `version`,
+    dashboard_scope's, if it has looked). Without filters, on PostgreSQL, the counts are
+    instead the scope's figures of the day brought up to date by the writes since
+    (figures.py): a write is not a reason to count again."""
     if visible is ASK:
         visible, version = dashboard_scope(user=user, today=today)
+    if not _given(filters) and tally.answers({}):
+        if version is None:
+            version = tracking_scope_version(organisation_ids=visible)
+        return figures.dashboard(visible=visible, today=today, version=version)
     cache_key = cache_key or dashboard_cache_key(
         user=user, filters=filters, today=today, visible=visible, version=version
     )
@@ -216,6 +223,11 @@ def dashboard_for(
         board = _dashboard_compute(user=user, filters=filters, today=today, visible=visible)
         cache.set(key, board, DASHBOARD_CACHE_SECONDS)
     return board
+
+
+def _given(filters: Mapping[str, Any] | None) -> bool:
+    """Whether any filter is given (a missing, None or empty value means "any")."""
+    return any(value not in (None, "", [], ()) for value in (filters or {}).values())
 
 
 def dashboard_cache_key(
@@ -252,7 +264,9 @@ def dashboard_scope(*, user, today: datetime.date) -> tuple[set[int] | None, tup
     one query on PostgreSQL: every organisation's CountedVersion, summed here over the
     scope, and a digest of the dated relationships what a user may see depends on, under
     which (with the user's roles and the day: every input of visible_organisation_ids) the
-    visible organisations are kept in the cache, as they change only when those do."""
+    visible organisations are kept in the cache, as they change only when those do. On
+    PostgreSQL the version carries that digest too, after tracking_scope_version's three
+    parts: what the dashboard shows by region changes with the region memberships."""
     if connection.vendor != "postgresql":
         visible = visible_organisation_ids(user, day=today)
         return visible, tracking_scope_version(organisation_ids=visible)
@@ -277,7 +291,7 @@ def dashboard_scope(*, user, today: datetime.date) -> tuple[set[int] | None, tup
     items = sum(
         version for organisation_id, version in versions or () if _within(organisation_id, visible)
     )
-    return visible, (items, findings, inspections)
+    return visible, (items, findings, inspections, relationships)
 
 
 def _within(organisation_id: int, visible) -> bool:
@@ -326,6 +340,15 @@ def _dashboard_compute(
         summary, organisation_rows = _summary_by_organisation(items, today)
         inspections = inspection_summary(_by_inspection(items, today), today)
         timeline = _timeline(items, today)
+    return board_of(summary, organisation_rows, inspections, timeline, today)
+
+
+def board_of(
+    summary: dict, organisation_rows: list[dict], inspections: dict, timeline, today, members=None
+) -> Dashboard:
+    """The Dashboard of the headline counts, the organisations' rows, the inspections'
+    summary (inspection_summary's) and the timeline's rows (`members`: the regions' as
+    _regions_and_members(today), if the caller has them)."""
     return Dashboard(
         total=summary["total"],
         open=summary["open"],
@@ -336,7 +359,7 @@ def _dashboard_compute(
         inspection_count=inspections["count"],
         top_inspections=inspections["top"],
         by_organisation=organisation_rows,
-        by_region=_by_region(organisation_rows, today),
+        by_region=_by_region(organisation_rows, today, members),
         timeline=timeline,
         ageing=[
             {"key": bucket.key, "label": bucket.label, "count": count}
@@ -419,9 +442,9 @@ def _fold_by_organisation(grouped) -> tuple[dict, list[dict]]:
     return summary, sorted(rows.values(), key=lambda row: row["name"])
 
 
-def _by_region(organisation_rows: list[dict], today: datetime.date) -> list[dict]:
+def _by_region(organisation_rows: list[dict], today: datetime.date, members=None) -> list[dict]:
     """Regions on `today`, each counting its member forces' items and its own, the same set
-    that the `region` filter selects."""
+    that the `region` filter selects (`members`: _regions_and_members(today), if given)."""
     by_organisation = {row["id"]: row for row in organisation_rows}
     regions: dict[int, dict] = {}
 
@@ -436,7 +459,7 @@ def _by_region(organisation_rows: list[dict], today: datetime.date) -> list[dict
             for key in ("total", "open", "overdue"):
                 region[key] += organisation[key]
 
-    for region_id, region_name, organisation_id in _regions_and_members(today):
+    for region_id, region_name, organisation_id in members or _regions_and_members(today):
         add(region_id, region_name, organisation_id)
     for region in regions.values():
         region.pop("_seen")
@@ -587,7 +610,7 @@ def calendar_items(*, user, today: datetime.date) -> QuerySet[TrackedItem]:
 
 
 # Imported last: these modules build on the names above.
-from . import tally  # noqa: E402
+from . import figures, tally  # noqa: E402
 from .board_paper import BoardPaper, PaperScope, Since, board_paper_for, red_reason  # noqa: E402
 from .capabilities import capability_matrix  # noqa: E402
 

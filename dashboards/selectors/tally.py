@@ -317,9 +317,28 @@ def counts(*, user, filters: Mapping[str, Any], today: datetime.date, visible) -
     organisation_ids = scope_organisation_ids(
         user=user, filters=filters, today=today, visible=visible
     )
+    params = _params(organisation_ids, today)
+    scoped = organisation_ids is not None
+    grouped = _scoped_counts(params) if scoped else _national_counts(params)
+    grouped["inspections"] = _inspection_summary(scoped=scoped, params=params, today=today)
+    return grouped
+
+
+def counts_of_every_inspection(*, organisation_ids, today: datetime.date) -> dict:
+    """counts() of the organisations `organisation_ids` (None: all) with no filter, but with
+    every inspection's row ("inspection_rows": id, title, publication day, items, open,
+    overdue) where counts() has only the top ones (the kept dashboard's, figures.py)."""
+    params = _params(organisation_ids, today)
+    scoped = organisation_ids is not None
+    grouped = _scoped_counts(params) if scoped else _national_counts(params)
+    grouped["inspection_rows"] = _rows(_inspections_query(scoped=scoped), params)
+    return grouped
+
+
+def _params(organisation_ids, today: datetime.date) -> dict:
     first = today.replace(day=1)
     last_month = (today + datetime.timedelta(days=max(_windows()))).replace(day=1)
-    params = {
+    return {
         "today": today,
         "first": first,
         "last_month": last_month,
@@ -328,10 +347,6 @@ def counts(*, user, filters: Mapping[str, Any], today: datetime.date, visible) -
         "organisations": sorted(organisation_ids or ()),
         **{f"due_{days}": today + datetime.timedelta(days=days) for days in _windows()},
     }
-    scoped = organisation_ids is not None
-    grouped = _scoped_counts(params) if scoped else _national_counts(params)
-    grouped["inspections"] = _inspection_summary(scoped=scoped, params=params, today=today)
-    return grouped
 
 
 def _scoped_counts(params: dict) -> dict:

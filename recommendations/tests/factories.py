@@ -4,7 +4,9 @@ import factory
 from django.utils import timezone
 
 from inspections.models import Inspection
-from organisations.models import Organisation
+from organisations.access import SYSTEM
+from organisations.models import Membership, Organisation
+from organisations.services import membership_grant
 from recommendations.models import Finding, TrackedItem
 
 
@@ -67,3 +69,15 @@ class TrackedItemFactory(factory.django.DjangoModelFactory):
             "effective_deadline", kwargs.get("target_date") or kwargs["finding"].deadline
         )
         return super()._create(model_class, *args, **kwargs)
+
+
+def editor_and_lead(user_model, slug: str) -> list:
+    """An editor and a lead of the organisation `slug`, for tests that write as both (a
+    target date requested and approved)."""
+    organisation = Organisation.objects.get(slug=slug)
+    people = []
+    for role in (Membership.Role.EDITOR, Membership.Role.LEAD):
+        user = user_model.objects.create_user(username=f"{slug}-{role}", password="pw")
+        membership_grant(user=user, organisation=organisation, role=role, by=SYSTEM)
+        people.append(user)
+    return people

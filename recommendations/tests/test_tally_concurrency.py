@@ -9,27 +9,15 @@ import threading
 import pytest
 from django.db import connection
 
-from organisations.access import SYSTEM
-from organisations.models import Membership, Organisation
-from organisations.services import membership_grant
 from recommendations import services
 from recommendations.models import TrackedItem
 from recommendations.tally import tally_differences
+from recommendations.tests.factories import editor_and_lead
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROUNDS = 8
 MONTHS = (datetime.date(2031, 3, 15), datetime.date(2031, 4, 15))
-
-
-def _people(django_user_model, slug):
-    organisation = Organisation.objects.get(slug=slug)
-    people = []
-    for role in (Membership.Role.EDITOR, Membership.Role.LEAD):
-        user = django_user_model.objects.create_user(username=f"{slug}-{role}", password="pw")
-        membership_grant(user=user, organisation=organisation, role=role, by=SYSTEM)
-        people.append(user)
-    return people
 
 
 def _revise_back_and_forth(item_pk, editor, lead, barrier, errors):
@@ -54,7 +42,7 @@ def test_concurrent_revisions_keep_every_tally_exact(reference_data, django_user
     forces = ("devon-and-cornwall", "cambridgeshire")
     work = []
     for slug in forces:
-        editor, lead = _people(django_user_model, slug)
+        editor, lead = editor_and_lead(django_user_model, slug)
         item = TrackedItem.objects.open().filter(organisation__slug=slug).first()
         work.append((item.pk, editor, lead))
     barrier, errors = threading.Barrier(len(work)), []
