@@ -11,6 +11,7 @@ by region, by inspection and of the deadline timeline are written here too, each
 one piece: the template has no loop over their cells.
 """
 
+import functools
 import hashlib
 from urllib.parse import quote_plus
 
@@ -102,27 +103,23 @@ def links(board, query: QueryDict) -> dict:
             for value, label, count in counts
         ]
 
-    def totals(row, name) -> str:
-        return cells(
-            [
-                link.cell(row["total"], **{name: row["id"]}),
-                link.cell(row["open"], **{name: row["id"]}, state="open"),
-                link.cell(row["overdue"], **{name: row["id"]}, due="overdue"),
-            ]
-        )
-
-    def published(row) -> str:
-        return f"<td>{dateformat.format(row['published_on'], 'j M Y')}</td>"
-
+    encoded = query.urlencode()
     return {
         "all": link.all,
         "due": by("due", board.due),
         "by_status": by("status", board.by_status),
         "by_rag": by("rag", board.by_rag),
-        "regions": rows((row["name"], totals(row, "region")) for row in board.by_region),
-        "inspections": rows(
-            (row["title"], published(row) + totals(row, "inspection"))
-            for row in board.top_inspections
+        "regions": mark_safe(
+            "".join(
+                _totals_row(encoded, "region", row["id"], row["name"], None, *_totals(row))
+                for row in board.by_region
+            )
+        ),
+        "inspections": mark_safe(
+            "".join(
+                _totals_row(encoded, "inspection", row["id"], row["title"], *_dated_totals(row))
+                for row in board.top_inspections
+            )
         ),
         "ageing": [
             {"label": row["label"], "count": row["count"], "href": None}
@@ -132,78 +129,141 @@ def links(board, query: QueryDict) -> dict:
     }
 
 
-def organisation_table(board, query: QueryDict) -> SafeString:
-    """A row per organisation: its name, and its cells: per status, overdue and all."""
-    link = _Linker(query)
-    if not link._replaces(("organisation", "status", "due")):
-        return _organisation_table_appended(board, link)
+def _totals(row) -> tuple[int, int, int]:
+    return row["total"], row["open"], row["overdue"]
+
+
+def _dated_totals(row) -> tuple:
+    return row["published_on"], *_totals(row)
+
+
+# A table's row is written once per process for each query string and the values it shows
+# (pure functions, memoised): after a write, a national page writes again only the rows
+# whose counts changed, not its hundred or so rows with their 700 links.
+ROWS_KEPT = 4096
+
+
+@functools.lru_cache(maxsize=64)
+def _linker(encoded: str) -> "_Linker":
+    return _Linker(QueryDict(encoded))
+
+
+@functools.lru_cache(maxsize=ROWS_KEPT)
+def _totals_row(encoded: str, name: str, pk: int, header: str, published, total, open_, overdue):
+    """A row of the table by region or by inspection (with its publication day): the
+    items, the open ones and the overdue ones, each a link to its list."""
+    link = _linker(encoded)
+    day = f"<td>{dateformat.format(published, 'j M Y')}</td>" if published else ""
     return rows(
-        (
-            row["name"],
-            cells(
-                [
-                    *(
-                        link.cell(count, organisation=row["id"], status=value)
-                        for value, count in row["status_cells"]
-                    ),
-                    link.cell(row["overdue"], organisation=row["id"], due="overdue"),
-                    link.cell(row["total"], organisation=row["id"]),
-                ]
-            ),
-        )
-        for row in board.by_organisation
+        [
+            (
+                header,
+                day
+                + cells(
+                    [
+                        link.cell(total, **{name: pk}),
+                        link.cell(open_, **{name: pk}, state="open"),
+                        link.cell(overdue, **{name: pk}, due="overdue"),
+                    ]
+                ),
+            )
+        ]
     )
 
 
-def _organisation_table_appended(board, link: _Linker) -> SafeString:
-    """organisation_table when the page's query names none of the cells' parameters (the
-    usual case): each row's part of the links is made once, not once per cell."""
-    by_status = [f"&amp;status={link._quote(value)}" for value, _ in board.statuses]
-
-    def row_cells(row) -> str:
-        own = f"{link.html_prefix}organisation={link._quote(row['id'])}"
-        return cells(
-            [
-                *(
-                    (count, own + param if count else None)
-                    for (_, count), param in zip(row["status_cells"], by_status, strict=True)
-                ),
-                (row["overdue"], own + "&amp;due=overdue" if row["overdue"] else None),
-                (row["total"], own if row["total"] else None),
-            ]
+def organisation_table(board, query: QueryDict) -> SafeString:
+    """A row per organisation: its name, and its cells: per status, overdue and all."""
+    encoded = query.urlencode()
+    statuses = tuple(value for value, _ in board.statuses)
+    return mark_safe(
+        "".join(
+            _organisation_row(
+                encoded,
+                statuses,
+                row["id"],
+                row["name"],
+                tuple(count for _, count in row["status_cells"]),
+                row["overdue"],
+                row["total"],
+            )
+            for row in board.by_organisation
         )
+    )
 
-    return rows((row["name"], row_cells(row)) for row in board.by_organisation)
+
+@functools.lru_cache(maxsize=ROWS_KEPT)
+def _organisation_row(encoded, statuses, pk, name, status_counts, overdue, total) -> str:
+    link = _linker(encoded)
+    if link._replaces(("organisation", "status", "due")):
+        counts_and_links = [
+            *(
+                link.cell(count, organisation=pk, status=value)
+                for value, count in zip(statuses, status_counts, strict=True)
+            ),
+            link.cell(overdue, organisation=pk, due="overdue"),
+            link.cell(total, organisation=pk),
+        ]
+    else:  # the usual case: the row's part of the links made once, not once per cell
+        own = f"{link.html_prefix}organisation={link._quote(pk)}"
+        counts_and_links = [
+            *(
+                (count, f"{own}&amp;status={link._quote(value)}" if count else None)
+                for value, count in zip(statuses, status_counts, strict=True)
+            ),
+            (overdue, own + "&amp;due=overdue" if overdue else None),
+            (total, own if total else None),
+        ]
+    return rows([(name, cells(counts_and_links))])
 
 
 def timeline_table(board, query: QueryDict) -> SafeString:
     """A row per month of the timeline: its label, and its cells, one per RAG."""
-    link = _Linker(query)
+    encoded = query.urlencode()
+    return mark_safe(
+        "".join(
+            _timeline_row(encoded, row["label"], row["after"], row["before"], tuple(row["cells"]))
+            for row in board.timeline
+        )
+    )
+
+
+@functools.lru_cache(maxsize=ROWS_KEPT)
+def _timeline_row(encoded: str, label: str, after, before, rag_counts: tuple) -> str:
+    link = _linker(encoded)
 
     def day(value) -> str:
         return value.isoformat() if value else ""
 
     return rows(
-        (
-            row["label"],
-            cells(
-                link.cell(
-                    count,
-                    state="open",
-                    rag=value,
-                    deadline_after=day(row["after"]),
-                    deadline_before=day(row["before"]),
-                )
-                for value, count in row["cells"]
-            ),
-        )
-        for row in board.timeline
+        [
+            (
+                label,
+                cells(
+                    link.cell(
+                        count,
+                        state="open",
+                        rag=value,
+                        deadline_after=day(after),
+                        deadline_before=day(before),
+                    )
+                    for value, count in rag_counts
+                ),
+            )
+        ]
     )
 
 
 def filter_form_version() -> str:
     """Changes whenever an option of the dashboard's filter form may have (an inspection,
-    organisation or capability added, removed or renamed): one query."""
+    organisation or capability added, removed or renamed): one query (on PostgreSQL
+    dashboard_scope reads it in its own, as ScopeVersion.options)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {filter_options_columns()}")
+        return filter_options_digest(cursor.fetchone())
+
+
+def filter_options_columns() -> str:
+    """The columns filter_form_version is made of, for a SELECT."""
     from inspections.models import Inspection
     from organisations.models import Organisation
     from recommendations.models import Capability
@@ -211,13 +271,14 @@ def filter_form_version() -> str:
     inspections = Inspection._meta.db_table
     # SQLite (the embedded default) names PostgreSQL's string_agg group_concat.
     names = "string_agg(name, ',')" if connection.vendor == "postgresql" else "group_concat(name)"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT count(*) FROM {inspections}), "
-            f"(SELECT max(updated_at) FROM {inspections}), "
-            f"(SELECT count(*) FROM {Organisation._meta.db_table}), "
-            f"(SELECT {names} FROM {Organisation._meta.db_table}), "
-            f"(SELECT {names} FROM {Capability._meta.db_table})"
-        )
-        row = cursor.fetchone()
-    return hashlib.sha256(repr(row).encode()).hexdigest()
+    return (
+        f"(SELECT count(*) FROM {inspections}), "
+        f"(SELECT max(updated_at) FROM {inspections}), "
+        f"(SELECT count(*) FROM {Organisation._meta.db_table}), "
+        f"(SELECT {names} FROM {Organisation._meta.db_table}), "
+        f"(SELECT {names} FROM {Capability._meta.db_table})"
+    )
+
+
+def filter_options_digest(row) -> str:
+    return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()

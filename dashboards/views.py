@@ -68,7 +68,8 @@ def dashboard(request):
             "timeline_table": SimpleLazyObject(
                 lambda: dashboard_page.timeline_table(board, request.GET)
             ),
-            "filter_form_key": SimpleLazyObject(dashboard_page.filter_form_version),
+            "filter_form_key": getattr(version, "options", None)
+            or SimpleLazyObject(dashboard_page.filter_form_version),
             "cache_key": cache_key,
             "cache_seconds": selectors.DASHBOARD_CACHE_SECONDS,
         },

@@ -84,6 +84,8 @@ class Inspection(models.Model):
 
     class Meta:
         ordering = ["-published_on", "title"]
+        # Every dashboard request reads the latest inspection saved (dashboard_scope).
+        indexes = [models.Index(fields=["updated_at"], name="inspection_updated")]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.published_on.year})"

@@ -70,6 +70,13 @@ def act_with_roles(user, roles: dict[int, str]) -> None:
     setattr(user, _MEMO, MappingProxyType(dict(roles)))
 
 
+def remember_roles(user, rows) -> None:
+    """Remember the person's roles read with another query, as (organisation id, role) rows,
+    unless this user object knows its roles already."""
+    if user.is_authenticated and user is not SYSTEM and getattr(user, _MEMO, None) is None:
+        setattr(user, _MEMO, MappingProxyType({int(pk): role for pk, role in rows}))
+
+
 def forget_roles(user) -> None:
     """Drop the memo after the person's memberships change in this process."""
     if hasattr(user, _MEMO):

@@ -26,15 +26,16 @@ import datetime
 import functools
 import hashlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from organisations.access import has_national_view, roles_of
-from organisations.models import Organisation, RegionMembership
+from dashboards import dashboard_page
+from organisations.access import has_national_view, remember_roles, roles_of
+from organisations.models import Membership, Organisation, RegionMembership
 from organisations.selectors import visible_organisation_ids
 from recommendations.models import (
     TrackedItem,
@@ -259,20 +260,33 @@ def dashboard_cache_key(
     ).hexdigest()
 
 
+class ScopeVersion(NamedTuple):
+    """dashboard_scope's version on PostgreSQL: tracking_scope_version's three parts, then
+    what else the page depends on."""
+
+    items: int  # the scope's organisations' CountedVersion, summed
+    findings: Any  # the latest finding saved
+    inspections: Any  # the latest inspection saved
+    relationships: str  # a digest of the dated oversight and region memberships
+    organisations: tuple[tuple[int, int], ...]  # (id, CountedVersion) of each in the scope
+    options: str  # dashboard_page.filter_form_version, read in the same query
+
+
 def dashboard_scope(*, user, today: datetime.date) -> tuple[set[int] | None, tuple]:
     """visible_organisation_ids(user) and tracking_scope_version of those organisations, in
     one query on PostgreSQL: every organisation's CountedVersion, summed here over the
     scope, and a digest of the dated relationships what a user may see depends on, under
     which (with the user's roles and the day: every input of visible_organisation_ids) the
-    visible organisations are kept in the cache, as they change only when those do. On
-    PostgreSQL the version carries that digest too, after tracking_scope_version's three
-    parts: what the dashboard shows by region changes with the region memberships."""
+    visible organisations are kept in the cache, as they change only when those do. The
+    same query reads the user's roles (for roles_of). On PostgreSQL the version is a
+    ScopeVersion, which carries more."""
     if connection.vendor != "postgresql":
         visible = visible_organisation_ids(user, day=today)
         return visible, tracking_scope_version(organisation_ids=visible)
     with connection.cursor() as cursor:
-        cursor.execute(_scope_query())
-        relationships, versions, findings, inspections = cursor.fetchone()
+        cursor.execute(_scope_query(), [user.pk])
+        relationships, versions, findings, inspections, roles, *options = cursor.fetchone()
+    remember_roles(user, roles or ())
     if has_national_view(user):
         visible = None
     else:
@@ -288,10 +302,22 @@ def dashboard_scope(*, user, today: datetime.date) -> tuple[set[int] | None, tup
         if visible is None:
             visible = visible_organisation_ids(user, day=today)
             cache.set(key, visible, DASHBOARD_CACHE_SECONDS)
-    items = sum(
-        version for organisation_id, version in versions or () if _within(organisation_id, visible)
+    scope_versions = tuple(
+        sorted(
+            (organisation_id, version)
+            for organisation_id, version in versions or ()
+            if _within(organisation_id, visible)
+        )
     )
-    return visible, (items, findings, inspections, relationships)
+    items = sum(version for _, version in scope_versions)
+    return visible, ScopeVersion(
+        items,
+        findings,
+        inspections,
+        relationships,
+        scope_versions,
+        dashboard_page.filter_options_digest(options),
+    )
 
 
 def _within(organisation_id: int, visible) -> bool:
@@ -318,7 +344,11 @@ def _scope_query() -> str:
         f"SELECT ({digest(Oversight, 'body_id')}) || ({digest(RegionMembership, 'region_id')}), "
         "(SELECT array_agg(ARRAY[organisation_id, version]) "
         f"FROM {CountedVersion._meta.db_table}), "
-        f"({latest(Finding)}), ({latest(Inspection)})"
+        f"({latest(Finding)}), ({latest(Inspection)}), "
+        # the user's roles, which roles_of would read next
+        "(SELECT array_agg(ARRAY[organisation_id::text, role]) "
+        f"FROM {Membership._meta.db_table} WHERE user_id = %s), "
+        + dashboard_page.filter_options_columns()
     )
 
 

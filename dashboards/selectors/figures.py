@@ -43,6 +43,9 @@ from . import (
 # Figures are of one day (the key changes with it) and exact for the versions they hold; an
 # hour's limit only bounds what a database restored under a running cache could repeat.
 FIGURES_CACHE_SECONDS = 60 * 60
+# The figures in the cache are brought forward once this many versions behind: until then
+# each read adds the few changes since (cheaper than writing them to the cache every time).
+SHARE_AFTER_VERSIONS = 16
 CLOSED_STATUSES = frozenset(TrackedItem.CLOSED_STATUSES)
 STATUSES = [status.value for status in TrackedItem.Status]
 # Per organisation, in Figures.organisation_counts: items, open, overdue, then per status.
@@ -228,18 +231,19 @@ def dashboard(*, visible: set[int] | None, today: datetime.date, version: tuple)
         "dashboard-figures:"
         + hashlib.sha256(
             repr(
-                (sorted(visible) if visible is not None else "national", today, version[1:])
+                (sorted(visible) if visible is not None else "national", today, version[1:4])
             ).encode()
         ).hexdigest()
     )
     figures = cache.get(key)
     if figures is not None:
+        current = dict(getattr(version, "organisations", None) or _versions(visible))
         try:
-            moved = _catch_up(figures, visible)
+            behind = _catch_up(figures, current)
         except CountAgain:
             figures = None
         else:
-            if moved:
+            if behind >= SHARE_AFTER_VERSIONS:
                 cache.set(key, figures, FIGURES_CACHE_SECONDS)
     if figures is None:
         figures, settled = _count(visible, today)
@@ -307,50 +311,53 @@ def _versions(visible: set[int] | None) -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
-def _catch_up(figures: Figures, visible: set[int] | None) -> bool:
-    """Add the changes since the figures' versions, if any; whether there were any.
-    Raises CountAgain where the changes cannot bring them up to date."""
-    known = sorted(figures.versions.items())
+def _catch_up(figures: Figures, current: dict[int, int]) -> int:
+    """Add the changes from the figures' versions to `current` (the scope's organisations'
+    CountedVersion, read before: every change up to them has committed); how many versions
+    that was. Raises CountAgain where the changes cannot bring the figures there."""
+    moved = {}
+    for organisation_id in figures.versions.keys() | current.keys():
+        counted = figures.versions.get(organisation_id, 0)
+        now = current.get(organisation_id, 0)
+        if now < counted:
+            raise CountAgain(f"organisation {organisation_id}: {counted} then {now}")
+        if now != counted:
+            moved[organisation_id] = (counted, now)
+    if not moved:
+        return 0
     params = {
-        "known": [pk for pk, _ in known],
-        "counted": [version for _, version in known],
-        "scope": sorted(visible or ()),
+        "organisations": list(moved),
+        "after": [counted for counted, _ in moved.values()],
+        "upto": [now for _, now in moved.values()],
     }
     with connection.cursor() as cursor:
-        cursor.execute(_changes_query(scoped=visible is not None), params)
+        cursor.execute(CHANGES_QUERY, params)
         rows = cursor.fetchall()
-    if not rows:
-        return False
-    versions: dict[int, tuple[int, set]] = {}
+    seen: dict[int, set] = {organisation_id: set() for organisation_id in moved}
     changes = []
-    for organisation_id, current, counted, version, recount, *change in rows:
-        if version is None or recount or current < counted:
-            raise CountAgain(f"organisation {organisation_id}: {counted} to {current}")
-        versions.setdefault(organisation_id, (current - counted, set()))[1].add(version)
+    for organisation_id, version, recount, *change in rows:
+        if version is None or recount:
+            raise CountAgain(f"organisation {organisation_id}: no changes to follow")
+        seen[organisation_id].add(version)
         changes.append((organisation_id, *change))
-    if any(len(seen) != expected for expected, seen in versions.values()):
+    if any(len(seen[pk]) != now - counted for pk, (counted, now) in moved.items()):
         raise CountAgain("a version without its changes")
     figures.add_all(changes)
-    for organisation_id, (_, seen) in versions.items():
-        figures.versions[organisation_id] = max(seen)
-    return True
+    for organisation_id, (_, now) in moved.items():
+        figures.versions[organisation_id] = now
+    return sum(now - counted for counted, now in moved.values())
 
 
-def _changes_query(*, scoped: bool) -> str:
-    """Per organisation whose version is not the one counted: its version now, the one
-    counted, and each change between them (none: a NULL version)."""
-    scope = " WHERE organisation_id = ANY(%(scope)s)" if scoped else ""
-    return f"""
-    SELECT COALESCE(v.organisation_id, s.organisation_id), COALESCE(v.version, 0),
-           COALESCE(s.version, 0), c.version, c.recount, c.sign, c.status, c.deadline,
-           c.blocked, c.slipped, c.inspection_id
-    FROM (SELECT organisation_id, version FROM {CountedVersion._meta.db_table}{scope}) AS v
-    FULL JOIN unnest(%(known)s::bigint[], %(counted)s::bigint[]) AS s (organisation_id, version)
-        ON s.organisation_id = v.organisation_id
+# Each moved organisation's changes between two versions (none: a NULL version), read by
+# the index counted_change_version.
+CHANGES_QUERY = f"""
+    SELECT m.organisation_id, c.version, c.recount, c.sign, c.status, c.deadline, c.blocked,
+           c.slipped, c.inspection_id
+    FROM unnest(%(organisations)s::bigint[], %(after)s::bigint[], %(upto)s::bigint[])
+         AS m (organisation_id, after, upto)
     LEFT JOIN LATERAL (
-        SELECT * FROM {CountedChange._meta.db_table} c WHERE c.organisation_id = v.organisation_id
-            AND c.version > COALESCE(s.version, 0) AND c.version <= v.version
-        OFFSET 0  -- kept a subquery: each moved organisation's rows read by the index
+        SELECT * FROM {CountedChange._meta.db_table} c WHERE c.organisation_id = m.organisation_id
+            AND c.version > m.after AND c.version <= m.upto
+        OFFSET 0  -- kept a subquery: each organisation's rows read by the index
     ) AS c ON true
-    WHERE COALESCE(v.version, 0) <> COALESCE(s.version, 0)
-    """
+"""
