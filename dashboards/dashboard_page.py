@@ -91,24 +91,17 @@ class _Linker:
 
 
 def links(board, query: QueryDict) -> dict:
-    """The small tables' rows with each count's link (None for a count of 0), the rows of
-    the tables by region and by inspection, and the link to the whole list."""
+    """The small tables' rows and the deadline cards, with each count's link (none for a
+    count of 0), the rows of the tables by region and by inspection, the column headings by
+    status and by RAG, and the link to the whole list."""
     link = _Linker(query)
-
-    def by(name, counts):
-        return [
-            {"value": value, "label": label, "count": count, "href": link(**{name: value})}
-            if count
-            else {"value": value, "label": label, "count": count, "href": None}
-            for value, label, count in counts
-        ]
-
+    counts = count_lists(board, link)
     encoded = query.urlencode()
     return {
         "all": link.all,
-        "due": by("due", board.due),
-        "by_status": by("status", board.by_status),
-        "by_rag": by("rag", board.by_rag),
+        "due_cards": due_cards(counts["due"]),
+        "by_status": count_rows(counts["by_status"]),
+        "by_rag": count_rows(counts["by_rag"], rag=True),
         "regions": mark_safe(
             "".join(
                 _totals_row(encoded, "region", row["id"], row["name"], None, *_totals(row))
@@ -121,12 +114,75 @@ def links(board, query: QueryDict) -> dict:
                 for row in board.top_inspections
             )
         ),
+        "ageing": count_rows(counts["ageing"]),
+        "status_headings": _headings(tuple(label for _, label in board.statuses)),
+        "rag_headings": _headings(tuple(label for _, label in board.rags)),
+    }
+
+
+def count_lists(board, link: "_Linker") -> dict[str, list[dict]]:
+    """The deadline cards' and the small tables' rows: value, label, count and the link
+    (None for a count of 0)."""
+
+    def by(name, counts):
+        return [
+            {"value": value, "label": label, "count": count, "href": link(**{name: value})}
+            if count
+            else {"value": value, "label": label, "count": count, "href": None}
+            for value, label, count in counts
+        ]
+
+    return {
+        "due": by("due", board.due),
+        "by_status": by("status", board.by_status),
+        "by_rag": by("rag", board.by_rag),
         "ageing": [
-            {"label": row["label"], "count": row["count"], "href": None}
+            {"value": row["key"], "label": row["label"], "count": row["count"], "href": None}
             | ({"href": link(state="open", age=row["key"])} if row["count"] else {})
             for row in board.ageing
         ],
     }
+
+
+def due_cards(rows) -> SafeString:
+    """A card per deadline count: the count as a link to its list, or 0."""
+    cards = []
+    for row in rows:
+        border = " border-danger" if row["value"] == "overdue" and row["count"] else ""
+        label = f"<span>{escape(str(row['label']).lower())}</span>"
+        if row["href"]:
+            body = (
+                f'<a class="stretched-link text-decoration-none" href="{escape(row["href"])}">'
+                f'<span class="d-block display-6 fw-bold">{row["count"]}</span> {label}</a>'
+            )
+        else:
+            body = f'<span class="d-block display-6 fw-bold">0</span> {label}'
+        cards.append(
+            f'<li class="col"><div class="card h-100{border}"><div class="card-body">'
+            f"{body}</div></div></li>"
+        )
+    return mark_safe("".join(cards))
+
+
+def count_rows(rows, *, rag: bool = False) -> SafeString:
+    """A row per count: its label (after the RAG's swatch, for `rag`), and the count as a
+    link to its list, or 0."""
+    html = []
+    for row in rows:
+        swatch = f'<span class="rag rag-{escape(row["value"])}" aria-hidden="true"></span>'
+        count = f'<a href="{escape(row["href"])}">{row["count"]}</a>' if row["href"] else "0"
+        html.append(
+            f'<tr><th scope="row" class="fw-normal">{swatch if rag else ""}'
+            f'{escape(row["label"])}</th><td class="text-end">{count}</td></tr>'
+        )
+    return mark_safe("".join(html))
+
+
+@functools.lru_cache(maxsize=16)
+def _headings(labels: tuple) -> SafeString:
+    return mark_safe(
+        "".join(f'<th scope="col" class="text-end">{escape(label)}</th>' for label in labels)
+    )
 
 
 def _totals(row) -> tuple[int, int, int]:

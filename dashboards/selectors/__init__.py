@@ -597,25 +597,13 @@ def _timeline(items: QuerySet, today: datetime.date) -> list[dict]:
 
 def _timeline_rows(grouped, today: datetime.date) -> list[dict]:
     """The timeline from open items with a deadline counted per month and RAG."""
-    first = _add_months(today.replace(day=1), -TIMELINE_MONTHS_BEFORE)
-    after_last = _add_months(today.replace(day=1), TIMELINE_MONTHS_AFTER + 1)
-    earlier = {"label": "Earlier", "after": None, "before": first - datetime.timedelta(days=1)}
-    later = {"label": "Later", "after": after_last, "before": None}
-    months = []
-    month = first
-    while month < after_last:
-        next_month = _add_months(month, 1)
-        months.append(
-            {
-                "label": f"{month:%b %Y}",
-                "after": month,
-                "before": next_month - datetime.timedelta(days=1),
-            }
-        )
-        month = next_month
-    rows = [earlier, *months, later]
-    for row in rows:
-        row["counts"] = {value: 0 for value, _ in RAG_CHOICES}
+    first, after_last, frame = _timeline_frame(today.replace(day=1))
+    rags = [value for value, _ in RAG_CHOICES]
+    rows = [
+        {"label": label, "after": after, "before": before, "counts": dict.fromkeys(rags, 0)}
+        for label, after, before in frame
+    ]
+    earlier, months, later = rows[0], rows[1:-1], rows[-1]
     for row in grouped:
         month = row["month"]
         month = month.date() if isinstance(month, datetime.datetime) else month
@@ -627,9 +615,25 @@ def _timeline_rows(grouped, today: datetime.date) -> list[dict]:
             target = months[(month.year - first.year) * 12 + month.month - first.month]
         target["counts"][row["rag"]] += row["n"]
     for row in rows:
-        row["cells"] = [(value, row["counts"][value]) for value, _ in RAG_CHOICES]
+        row["cells"] = list(row["counts"].items())
         row["total"] = sum(row["counts"].values())
     return rows
+
+
+@functools.lru_cache(maxsize=4)
+def _timeline_frame(this_month: datetime.date) -> tuple:
+    """The timeline's first month, the month after its last, and its rows' (label, first
+    day, last day): "Earlier", the months either side of `this_month`, "Later"."""
+    first = _add_months(this_month, -TIMELINE_MONTHS_BEFORE)
+    after_last = _add_months(this_month, TIMELINE_MONTHS_AFTER + 1)
+    frame = [("Earlier", None, first - datetime.timedelta(days=1))]
+    month = first
+    while month < after_last:
+        next_month = _add_months(month, 1)
+        frame.append((f"{month:%b %Y}", month, next_month - datetime.timedelta(days=1)))
+        month = next_month
+    frame.append(("Later", after_last, None))
+    return first, after_last, tuple(frame)
 
 
 def calendar_items(*, user, today: datetime.date) -> QuerySet[TrackedItem]:

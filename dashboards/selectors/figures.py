@@ -325,18 +325,16 @@ def _catch_up(figures: Figures, current: dict[int, int]) -> int:
             moved[organisation_id] = (counted, now)
     if not moved:
         return 0
-    params = {
-        "organisations": list(moved),
-        "after": [counted for counted, _ in moved.values()],
-        "upto": [now for _, now in moved.values()],
-    }
     with connection.cursor() as cursor:
-        cursor.execute(CHANGES_QUERY, params)
+        cursor.execute(
+            CHANGES_QUERY + " OR ".join([CHANGES_OF_ONE] * len(moved)),
+            [value for pk, (counted, now) in moved.items() for value in (pk, counted, now)],
+        )
         rows = cursor.fetchall()
     seen: dict[int, set] = {organisation_id: set() for organisation_id in moved}
     changes = []
     for organisation_id, version, recount, *change in rows:
-        if version is None or recount:
+        if recount:
             raise CountAgain(f"organisation {organisation_id}: no changes to follow")
         seen[organisation_id].add(version)
         changes.append((organisation_id, *change))
@@ -348,16 +346,10 @@ def _catch_up(figures: Figures, current: dict[int, int]) -> int:
     return sum(now - counted for counted, now in moved.values())
 
 
-# Each moved organisation's changes between two versions (none: a NULL version), read by
-# the index counted_change_version.
-CHANGES_QUERY = f"""
-    SELECT m.organisation_id, c.version, c.recount, c.sign, c.status, c.deadline, c.blocked,
-           c.slipped, c.inspection_id
-    FROM unnest(%(organisations)s::bigint[], %(after)s::bigint[], %(upto)s::bigint[])
-         AS m (organisation_id, after, upto)
-    LEFT JOIN LATERAL (
-        SELECT * FROM {CountedChange._meta.db_table} c WHERE c.organisation_id = m.organisation_id
-            AND c.version > m.after AND c.version <= m.upto
-        OFFSET 0  -- kept a subquery: each organisation's rows read by the index
-    ) AS c ON true
-"""
+# The moved organisations' changes, each between two versions (CHANGES_OF_ONE's, joined by
+# OR), read by the index counted_change_version.
+CHANGES_QUERY = (
+    "SELECT organisation_id, version, recount, sign, status, deadline, blocked, slipped, "
+    f"inspection_id FROM {CountedChange._meta.db_table} WHERE "
+)
+CHANGES_OF_ONE = "(organisation_id = %s AND version > %s AND version <= %s)"
