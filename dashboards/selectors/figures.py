@@ -225,13 +225,19 @@ def _age_bucket(published_on: datetime.date, today: datetime.date) -> int:
 def dashboard(*, visible: set[int] | None, today: datetime.date, version: tuple) -> Dashboard:
     """The unfiltered dashboard of the organisations `visible` (None: the nation) on
     `today`, from the kept figures brought up to date, or counted again (PostgreSQL only:
-    tally.answers). `version` is dashboard_scope's: a finding or an inspection saved, or a
-    change to who is in which region, counts again, under a new key."""
+    tally.answers). `version` is dashboard_scope's: a finding or an inspection saved, a
+    change to who is in which region, or an organisation renamed, counts again, under a new
+    key."""
     key = (
         "dashboard-figures:"
         + hashlib.sha256(
             repr(
-                (sorted(visible) if visible is not None else "national", today, version[1:4])
+                (
+                    sorted(visible) if visible is not None else "national",
+                    today,
+                    version[1:4],
+                    getattr(version, "options", None),  # organisations' names among them
+                )
             ).encode()
         ).hexdigest()
     )

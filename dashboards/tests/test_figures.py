@@ -125,7 +125,9 @@ def test_many_writes_in_turn_keep_the_figures_exact_on_any_day(
     assert kept == len(writes) * len(users)  # every read was brought up to date
 
 
-@pytest.mark.parametrize("gap", ["pruned", "rebuilt", "finding_deadline", "new_inspection"])
+@pytest.mark.parametrize(
+    "gap", ["pruned", "rebuilt", "finding_deadline", "new_inspection", "organisation_renamed"]
+)
 def test_a_write_the_changes_cannot_follow_counts_again(
     gap, national, board_member, dc_editor, organisations
 ):
@@ -145,8 +147,10 @@ def test_a_write_the_changes_cannot_follow_counts_again(
         Finding.objects.filter(pk=item.finding_id).update(
             deadline=today - datetime.timedelta(3), deadline_precision="day"
         )
-    else:
+    elif gap == "new_inspection":
         make_items(2, organisation=dc, today=today)  # a report the figures have not seen
+    else:
+        type(dc).objects.filter(pk=dc.pk).update(name="Devon & Cornwall Police")
 
     for user in users:
         board, counted = _read(user, today)
