@@ -3,11 +3,12 @@
 A scope's dashboard (the organisations a user may see, or the nation) is counted from the
 tallies once a day (tally.counts_of_every_inspection) into Figures, which remember the
 CountedVersion of every organisation they count and are kept in the cache. After a write,
-the next read finds the versions moved and adds the write's CountedChange rows, which the
-same triggers wrote in the write's own transaction (migration 0011): one query of a few rows,
-so a target date revised in Devon and Cornwall costs the national dashboard those rows and
-not a count of 250,000 items. The rows and the versions are read in one statement, so they
-agree.
+the next read finds the versions moved (dashboard_scope reads them) and adds the write's
+CountedChange rows, which the same triggers wrote in the write's own transaction (migration
+0011): one query of a few rows, so a target date revised in Devon and Cornwall costs the
+national dashboard those rows and not a count of 250,000 items. Every change up to a version
+read has committed (a version is raised under its row's lock, in the transaction that writes
+the changes), so the rows up to the versions read are all there to read.
 
 Anything the rows cannot bring up to date counts again: a version without its rows (pruned,
 or tally_rebuild), a change marked `recount` (a finding's deadline, inspection or kind), an
@@ -62,8 +63,9 @@ class CountAgain(Exception):
 
 @dataclasses.dataclass
 class Figures:
-    """A scope's dashboard counts on `day`, at `versions`. Kept in the cache after every
-    write, so held as arrays and flat lists (a dozen objects to pickle, not thousands)."""
+    """A scope's dashboard counts on `day`, at `versions`. Read from the cache on every
+    read after a write, and written back often, so held as arrays and flat lists (a dozen
+    objects to pickle, not thousands)."""
 
     day: datetime.date
     versions: dict[int, int]  # organisation id -> the CountedVersion counted
