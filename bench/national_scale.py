@@ -472,7 +472,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=250_000)
     parser.add_argument("--events", type=int, default=2_000_000)
-    parser.add_argument("--repeat", type=int, default=15, help="timed requests per page")
+    parser.add_argument("--repeat", type=int, default=51, help="timed requests per page")
     parser.add_argument("--download-repeat", type=int, default=3)
     parser.add_argument("--load-users", type=int, default=50)
     parser.add_argument("--load-seconds", type=int, default=60)

@@ -457,7 +457,7 @@ class CountedChange(models.Model):
     inspection or kind changed; an item whose finding is gone), one row with `recount` set.
     Written by the same PostgreSQL triggers as CountedVersion (migration 0011), so a
     dashboard counted at some versions is brought up to the current ones by adding these
-    rows (dashboards.selectors.figures). Kept COUNTED_CHANGE_RETENTION_DAYS
+    rows (dashboards.selectors.figures). Kept for COUNTED_CHANGE_RETENTION
     (recommendations.tally.counted_changes_prune); a dashboard that finds one missing counts
     again."""
 
