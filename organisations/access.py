@@ -74,7 +74,7 @@ def remember_roles(user, rows) -> None:
     """Remember the person's roles read with another query, as (organisation id, role) rows,
     unless this user object knows its roles already."""
     if user.is_authenticated and user is not SYSTEM and getattr(user, _MEMO, None) is None:
-        setattr(user, _MEMO, MappingProxyType({int(pk): role for pk, role in rows}))
+        act_with_roles(user, {int(pk): role for pk, role in rows})
 
 
 def forget_roles(user) -> None:

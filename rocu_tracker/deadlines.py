@@ -119,16 +119,36 @@ def rag(
 ) -> Rag:
     """Red: overdue or blocked. Amber: due soon, or a target date revised beyond the
     inspectorate's deadline. Green: closed, or open and on track."""
-    if is_closed:
-        return Rag.GREEN
-    deadline = effective_deadline(inspectorate_deadline, target_date)
-    if is_blocked or is_overdue(is_closed=False, deadline=deadline, today=today):
-        return Rag.RED
     slipped = (
         target_date is not None
         and inspectorate_deadline is not None
         and target_date > inspectorate_deadline
     )
+    return rag_of(
+        is_closed=is_closed,
+        is_blocked=is_blocked,
+        slipped=slipped,
+        deadline=effective_deadline(inspectorate_deadline, target_date),
+        today=today,
+        within_days=within_days,
+    )
+
+
+def rag_of(
+    *,
+    is_closed: bool,
+    is_blocked: bool,
+    slipped: bool,
+    deadline: datetime.date | None,
+    today: datetime.date,
+    within_days: int = DUE_SOON_DAYS,
+) -> Rag:
+    """rag's rule, given the effective deadline and whether the target date is past the
+    inspectorate's deadline (`slipped`), as the dashboards' record of changes holds them."""
+    if is_closed:
+        return Rag.GREEN
+    if is_blocked or is_overdue(is_closed=False, deadline=deadline, today=today):
+        return Rag.RED
     if slipped or is_due_soon(
         is_closed=False, deadline=deadline, today=today, within_days=within_days
     ):

@@ -100,8 +100,9 @@ class Figures:
     def _add(self, organisation, inspection, column, sign, status, deadline, blocked, slipped):
         summary, today = self.summary, self.day
         of_organisation, of_inspection = self.organisation_counts, self.inspection_counts
-        is_open = status not in CLOSED_STATUSES
-        overdue = is_open and deadline is not None and deadline < today
+        is_closed = status in CLOSED_STATUSES
+        is_open = not is_closed
+        overdue = deadlines.is_overdue(is_closed=is_closed, deadline=deadline, today=today)
         summary["total"] += sign
         summary[f"status_{status}"] += sign
         of_organisation[organisation + column] += sign
@@ -120,11 +121,14 @@ class Figures:
             summary["overdue"] += sign
             of_organisation[organisation + OVERDUE] += sign
             of_inspection[inspection + OVERDUE] += sign
-        ahead = (deadline - today).days if is_open and deadline and not overdue else None
         for days in DUE_WINDOWS:
-            if ahead is not None and ahead <= days:
+            if deadlines.is_due_soon(
+                is_closed=is_closed, deadline=deadline, today=today, within_days=days
+            ):
                 summary[f"due_{days}"] += sign
-        rag = _rag(is_open, overdue, blocked, slipped, ahead)
+        rag = deadlines.rag_of(
+            is_closed=is_closed, is_blocked=blocked, slipped=slipped, deadline=deadline, today=today
+        ).value
         summary[f"rag_{rag}"] += sign
         if is_open and deadline is not None:
             month = (deadline.replace(day=1).toordinal(), rag)
@@ -204,16 +208,6 @@ class Figures:
                 }
             )
         return {"count": self.inspections_counted, "top": top, "ageing": list(self.ageing)}
-
-
-def _rag(is_open: bool, overdue: bool, blocked: bool, slipped: bool, ahead: int | None) -> str:
-    if not is_open:
-        return deadlines.Rag.GREEN.value
-    if blocked or overdue:
-        return deadlines.Rag.RED.value
-    if slipped or (ahead is not None and ahead <= deadlines.DUE_SOON_DAYS):
-        return deadlines.Rag.AMBER.value
-    return deadlines.Rag.GREEN.value
 
 
 def _age_bucket(published_on: datetime.date, today: datetime.date) -> int:
