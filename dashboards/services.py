@@ -71,7 +71,7 @@ def export_filters_to_json(filters: Mapping[str, Any]) -> dict:
     return {
         name: plain(value)
         for name, value in sorted(filters.items())
-        if value not in (None, "", [], ())
+        if selectors.filter_given(value)
     }
 
 

@@ -110,10 +110,15 @@ def items_for_dashboard(
     )
 
 
+def filter_given(value) -> bool:
+    """Whether a filter's value asks for something (a missing, None or empty value means
+    "any", as the module docstring says)."""
+    return value not in (None, "", [], ())
+
+
 def _apply_filters(items: QuerySet, filters: Mapping[str, Any], today: datetime.date):
     def given(key):
-        value = filters.get(key)
-        return value not in (None, "", [], ())
+        return filter_given(filters.get(key))
 
     due = filters.get("due")
     if due == "overdue":
@@ -228,7 +233,7 @@ def dashboard_for(
 
 def _given(filters: Mapping[str, Any] | None) -> bool:
     """Whether any filter is given (a missing, None or empty value means "any")."""
-    return any(value not in (None, "", [], ()) for value in (filters or {}).values())
+    return any(filter_given(value) for value in (filters or {}).values())
 
 
 def dashboard_cache_key(

@@ -51,8 +51,10 @@ def answers(filters: Mapping[str, Any]) -> bool:
     """Whether the tallies can count the dashboard with these filters: not by kind of
     finding, capability or inspection (the tallies hold none of them), and only on
     PostgreSQL, where the tallies are kept."""
+    from . import filter_given
+
     return connection.vendor == "postgresql" and not any(
-        filters.get(name) not in (None, "", [], ()) for name in UNANSWERED_FILTERS
+        filter_given(filters.get(name)) for name in UNANSWERED_FILTERS
     )
 
 
