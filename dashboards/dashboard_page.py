@@ -6,9 +6,10 @@ The filter form lists every inspection and organisation: its fragment is cached 
 Every count on the page links to the drill-down list with the page's own query string (its
 filters) and the count's own parameters, as `{% url %}{% querystring %}` would make it; a
 count of 0 is not a link. The links are made here, not by template tags per cell (nationally
-some 800 of them cost more than the counting), and the rows of the tables by organisation,
-by region, by inspection and of the deadline timeline are written here too, each table's in
-one piece: the template has no loop over their cells.
+some 800 of them cost more than the counting), and the rows of every table on the page and
+the deadline cards are written here too, each table's in one piece: the template has no loop
+over them. The rows of the four big tables are memoised per query string and values, so the
+page after a write writes again only the rows whose counts changed.
 """
 
 import functools
